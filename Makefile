@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine:
+#   make build   create .venv, install the pinned packages and this project, and run `dbt build` on the demo data
+#   make test    the same set-up, then ruff, pytest and `dbt build` on the small `ci` target
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DBT := $(BIN)/dbt
+DBT_FLAGS := --profiles-dir . --project-dir .
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: build test setup lint pytest dbt-ci docs clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup: $(VENV)/.installed
+	@mkdir -p warehouse
+
+build: setup
+	$(DBT) build $(DBT_FLAGS) --target dev
+
+lint: setup
+	$(BIN)/ruff check src tests python_models
+
+pytest: setup
+	$(BIN)/pytest -q
+
+dbt-ci: setup
+	CUSTOMER_AI_DUCKDB_PATH=warehouse/customer_ai_ci.duckdb $(DBT) build $(DBT_FLAGS) --target ci
+
+test: lint pytest dbt-ci
+
+docs: setup
+	$(DBT) docs generate $(DBT_FLAGS) --target dev
+
+clean:
+	rm -rf target logs warehouse

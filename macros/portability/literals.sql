@@ -1,0 +1,44 @@
+{#-
+    Values from the configuration are turned into SQL literals here and only here: text is quoted and escaped,
+    numbers are re-rendered from their parsed value. A value such as  O'Brien'; drop table x; --  becomes one
+    harmless string literal.
+-#}
+{% macro customer_ai_string_literal(value) %}
+    {{ return(adapter.dispatch('customer_ai_string_literal', 'customer_ai')(value)) }}
+{% endmacro %}
+{% macro default__customer_ai_string_literal(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+{% macro spark__customer_ai_string_literal(value) -%}
+    {#- Spark SQL reads backslash escapes inside string literals: escape the backslash first. -#}
+    '{{ value | string | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}
+
+{% macro customer_ai_literal(value) %}
+    {%- if value is number and value is not boolean -%}
+        {{ return(value | float | string if value is not integer else value | int | string) }}
+    {%- elif value is boolean -%}
+        {{ return('true' if value else 'false') }}
+    {%- elif value is none -%}
+        {{ return('null') }}
+    {%- else -%}
+        {{ return(customer_ai_string_literal(value)) }}
+    {%- endif -%}
+{% endmacro %}
+
+{#- Quote an identifier for the adapter (column names that come from the configuration). -#}
+{% macro customer_ai_identifier(name) -%}
+    {{ adapter.quote(name) }}
+{%- endmacro %}
+
+
+{#- 8-byte floating point (dbt.type_float() is a 4-byte REAL on DuckDB, too coarse for money). -#}
+{% macro customer_ai_type_double() %}
+    {{ return(adapter.dispatch('customer_ai_type_double', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_type_double() -%}
+    double
+{%- endmacro %}
+{% macro postgres__customer_ai_type_double() -%}
+    double precision
+{%- endmacro %}

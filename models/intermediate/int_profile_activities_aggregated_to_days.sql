@@ -1,0 +1,54 @@
+{#-
+    Events counted per profile, day and activity. An activity is an event type, or 'custom.<name>' for a custom
+    event (customer_ai__custom_events). Features are computed from this much smaller table instead of raw events.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_experience_events') }}
+
+),
+
+activities as (
+
+    select
+        profile_id,
+        event_date as activity_date,
+        event_type as activity,
+        revenue
+    from events
+    {%- for ce in customer_ai_custom_events() %}
+
+    union all
+
+    select
+        profile_id,
+        event_date as activity_date,
+        {{ customer_ai_literal(ce.activity) }} as activity,
+        revenue
+    from events
+    where {% if ce.match == 'all' -%}
+        {%- for c in ce.conditions %}{{ customer_ai_condition_sql(c) }}{{ ' and ' if not loop.last }}{% endfor -%}
+    {%- else -%}
+        {{ customer_ai_any_condition_sql(ce.conditions) }}
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        profile_id,
+        activity_date,
+        activity,
+        count(*) as event_count,
+        sum(revenue) as revenue
+    from activities
+    group by profile_id, activity_date, activity
+
+)
+
+select * from final

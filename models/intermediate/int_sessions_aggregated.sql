@@ -1,0 +1,32 @@
+{#- One row per session: start, end, duration, event counts, purchase flag and revenue. -#}
+
+with
+
+sessionized as (
+
+    select * from {{ ref('int_events_sessionized') }}
+
+),
+
+final as (
+
+    select
+        session_id,
+        profile_id,
+        min(session_sequence_number) as session_sequence_number,
+        min(event_at) as session_start_at,
+        max(event_at) as session_end_at,
+        min(event_date) as session_date,
+        max({{ customer_ai_epoch_seconds('event_at') }}) - min({{ customer_ai_epoch_seconds('event_at') }})
+            as duration_seconds,
+        count(*) as event_count,
+        sum(case when event_type = 'web.webpagedetails.pageViews' then 1 else 0 end) as page_view_count,
+        sum(case when event_type = 'commerce.productViews' then 1 else 0 end) as product_view_count,
+        max(case when event_type = 'commerce.purchases' then 1 else 0 end) = 1 as has_purchase,
+        coalesce(sum(case when event_type = 'commerce.purchases' then revenue end), 0) as revenue
+    from sessionized
+    group by session_id, profile_id
+
+)
+
+select * from final

@@ -1,0 +1,395 @@
+"""Deterministic generator of XDM-shaped experience events: the project's built-in demo data.
+
+The demo is what `dbt build` runs on when no source is configured. It is generated, not downloaded, and the
+same ``seed`` and ``n_profiles`` always give the same rows (profiles are simulated in fixed-size blocks, each
+seeded from ``(seed, block index)``, so the first 20,000 profiles of a 1,000,000-profile run are the 20,000 of a
+20,000-profile run).
+
+Behaviour planted for the models to learn (documented here so tests and reviewers can check for it):
+
+* **Purchase intent.** Each profile drifts in and out of short *intent episodes* (about 10 days). During an
+  episode it visits more often, views many more products, adds to cart and checks out more, so *recent product
+  views and cart adds raise the chance of a purchase* in the following weeks.
+* **Email clicks start intent.** A click on a marketing email makes an intent episode much more likely the next
+  day, so *recent email clicks raise the chance of a purchase*.
+* **Churn is preceded by a falling visit rate.** About half the profiles churn at some day of their life. In the
+  45 days before that day their visit rate falls linearly to zero; afterwards they neither visit nor open email
+  (marketing emails keep being sent, as in real life).
+* **A high-value segment.** 15 % of profiles are ``high_value``: order values about four times the others'.
+  25 % are ``browsers``: many page views, few purchases.
+
+About 1 % of the rows are deliberately bad, so that the quarantine in staging is exercised: no identity, missing
+or unparseable timestamps, timestamps in the future, duplicated ``_id`` values and negative item quantities.
+About 15 % of the good events carry no ``eventType`` and only the measure (``commerce.purchases.value = 1``),
+as real Adobe Experience Platform exports do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+
+# Profiles are simulated in blocks of this size; it is part of the determinism contract (see module docstring).
+BLOCK_SIZE = 5_000
+
+DEMO_START = dt.date(2025, 1, 1)
+DEMO_DAYS = 396  # 13 months: 2025-01-01 .. 2026-01-31
+
+# Event type codes used inside the generator, with their XDM eventType values.
+EVENT_TYPES: tuple[str, ...] = (
+    "web.webpagedetails.pageViews",  # 0
+    "commerce.productViews",  # 1
+    "commerce.productListAdds",  # 2
+    "commerce.checkouts",  # 3
+    "commerce.purchases",  # 4
+    "directMarketing.emailSent",  # 5
+    "directMarketing.emailOpened",  # 6
+    "directMarketing.emailClicked",  # 7
+    "application.launch",  # 8
+)
+PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE, EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED, APP_LAUNCH = range(9)
+
+SEGMENTS: tuple[str, ...] = ("regular", "high_value", "browser")
+PAGES: tuple[str, ...] = ("home", "category", "product", "cart", "search", "account", "help", "blog")
+SKUS: int = 400
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.2M events)."""
+
+    n_profiles: int = 20_000
+    seed: int = 42
+    start: dt.date = DEMO_START
+    days: int = DEMO_DAYS
+    bad_row_share: float = 0.01
+
+    def __post_init__(self) -> None:
+        if self.n_profiles < 1:
+            raise ValueError(f"n_profiles must be at least 1, got {self.n_profiles}")
+        if self.days < 30:
+            raise ValueError(f"days must be at least 30, got {self.days}")
+        if not 0 <= self.bad_row_share < 0.5:
+            raise ValueError(f"bad_row_share must be in [0, 0.5), got {self.bad_row_share}")
+
+
+@dataclass(frozen=True)
+class SimulatedBlock:
+    """Flat, columnar events of one block of profiles, before they are shaped as XDM."""
+
+    profile_index: np.ndarray  # int64, global profile number
+    event_code: np.ndarray  # int8, index into EVENT_TYPES
+    epoch_ms: np.ndarray  # int64, event time in UTC milliseconds
+    session_number: np.ndarray  # int64, -1 for email events
+    order_value: np.ndarray  # float64, NaN when not a purchase
+    quantity: np.ndarray  # int64, 0 when no items
+    sku: np.ndarray  # int64, -1 when no product
+    page: np.ndarray  # int8, index into PAGES, -1 when no page
+    segment: np.ndarray  # int8 per event: the profile's segment (kept for tests of planted effects)
+
+
+def profile_id(index: np.ndarray | int) -> np.ndarray:
+    """Stable ECID-like identity of profile number ``index``."""
+    return np.char.add("ecid-", np.char.zfill(np.asarray(index).astype(str), 9))
+
+
+def _block_rng(seed: int, block: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([seed, block]))
+
+
+def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
+    """Simulate the day-by-day behaviour of one block of profiles and expand it into events."""
+    rng = _block_rng(settings.seed, block)
+    first = block * BLOCK_SIZE
+    n = min(BLOCK_SIZE, settings.n_profiles - first)
+    days = settings.days
+
+    # --- profile traits -------------------------------------------------------------------------------------
+    segment = rng.choice(3, size=n, p=[0.60, 0.15, 0.25]).astype(np.int8)
+    # Signed up before the window (day 0) for 40 %, otherwise at a uniform day of the first 11 months.
+    signup = np.where(rng.random(n) < 0.4, 0, rng.integers(0, days - 60, size=n))
+    base_rate = rng.lognormal(mean=np.log(0.03), sigma=0.6, size=n)
+    base_rate *= np.where(segment == 2, 1.6, 1.0)
+    churns = rng.random(n) < 0.5
+    churn_day = np.where(churns, signup + rng.integers(30, days + 120, size=n), days + 10_000)
+    app_user = rng.random(n) < 0.3
+    base_intent_start = np.where(segment == 2, 0.004, 0.008)
+
+    # --- day-by-day simulation (vectorized over the block's profiles) ----------------------------------------
+    sessions = np.zeros((n, days), dtype=np.int16)
+    intent_on = np.zeros((n, days), dtype=bool)
+    email_sent = np.zeros((n, days), dtype=bool)
+    email_opened = np.zeros((n, days), dtype=bool)
+    email_clicked = np.zeros((n, days), dtype=bool)
+    intent_left = np.zeros(n, dtype=np.int16)
+    clicked_yesterday = np.zeros(n, dtype=bool)
+    campaign_days = set(range(3, days, 14))
+    for d in range(days):
+        signed_up = d >= signup
+        alive = signed_up & (d < churn_day)
+        start_prob = base_intent_start + np.where(clicked_yesterday, 0.35, 0.0)
+        starts = alive & (intent_left == 0) & (rng.random(n) < start_prob)
+        intent_left = np.where(starts, rng.integers(5, 16, size=n), intent_left).astype(np.int16)
+        in_intent = alive & (intent_left > 0)
+        intent_on[:, d] = in_intent
+        # Visit rate: base, tripled while in intent, falling linearly to zero over the 45 days before churn.
+        ramp = np.clip((churn_day - d) / 45.0, 0.0, 1.0)
+        rate = base_rate * ramp * np.where(in_intent, 3.0, 1.0) * alive
+        sessions[:, d] = rng.poisson(rate)
+        if d in campaign_days:
+            sent = signed_up & (rng.random(n) < 0.9)
+            open_prob = np.where(alive, np.where(segment == 1, 0.35, 0.25), 0.01)
+            opened = sent & (rng.random(n) < open_prob)
+            clicked = opened & (rng.random(n) < 0.3)
+            email_sent[:, d], email_opened[:, d], email_clicked[:, d] = sent, opened, clicked
+            clicked_yesterday = clicked
+        else:
+            clicked_yesterday = np.zeros(n, dtype=bool)
+        intent_left = np.maximum(intent_left - 1, 0).astype(np.int16)
+
+    # --- sessions -> events -----------------------------------------------------------------------------------
+    p_idx, day_idx = np.nonzero(sessions)
+    counts = sessions[p_idx, day_idx].astype(np.int64)
+    s_profile = np.repeat(p_idx, counts)
+    s_day = np.repeat(day_idx, counts)
+    s_intent = intent_on[s_profile, s_day]
+    n_sessions = s_profile.size
+    s_start = s_day.astype(np.int64) * 86_400 + rng.integers(7 * 3600, 23 * 3600, size=n_sessions)
+    n_launch = (app_user[s_profile] & (rng.random(n_sessions) < 0.6)).astype(np.int64)
+    n_pages = 1 + rng.poisson(np.where(segment[s_profile] == 2, 1.8, 0.8))
+    n_views = rng.poisson(np.where(s_intent, 2.5, 0.3))
+    n_adds = rng.binomial(n_views, np.where(s_intent, 0.35, 0.1))
+    n_checkout = ((n_adds > 0) & (rng.random(n_sessions) < np.where(s_intent, 0.7, 0.35))).astype(np.int64)
+    buy_prob = np.where(segment[s_profile] == 2, 0.45, 0.8)
+    n_purchase = ((n_checkout > 0) & (rng.random(n_sessions) < buy_prob)).astype(np.int64)
+
+    per_session = np.stack([n_launch, n_pages, n_views, n_adds, n_checkout, n_purchase], axis=1)
+    codes_in_order = np.array([APP_LAUNCH, PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE], dtype=np.int8)
+    flat_counts = per_session.ravel()
+    w_code = np.repeat(np.tile(codes_in_order, n_sessions), flat_counts)
+    w_session = np.repeat(np.repeat(np.arange(n_sessions), 6), flat_counts)
+    # Events inside a session are a minute or two apart, in the order launch, pages, views, adds, checkout, buy.
+    gaps = rng.exponential(75.0, size=w_code.size) + 5.0
+    session_first = np.r_[0, np.cumsum(per_session.sum(axis=1))[:-1]]
+    cum = np.cumsum(gaps)
+    offset_in_session = cum - cum[session_first[w_session]] if w_code.size else cum
+    w_seconds = s_start[w_session] + offset_in_session.astype(np.int64)
+    w_profile = s_profile[w_session]
+
+    # --- email events -----------------------------------------------------------------------------------------
+    e_parts = []
+    for code, matrix, delay_scale in (
+        (EMAIL_SENT, email_sent, 0.0),
+        (EMAIL_OPENED, email_opened, 3 * 3600.0),
+        (EMAIL_CLICKED, email_clicked, 3 * 3600.0 + 120.0),
+    ):
+        ep, ed = np.nonzero(matrix)
+        delay = rng.exponential(delay_scale, size=ep.size) if delay_scale else np.zeros(ep.size)
+        e_parts.append((ep, np.full(ep.size, code, dtype=np.int8), ed.astype(np.int64) * 86_400 + 9 * 3600 + delay))
+    e_profile = np.concatenate([p[0] for p in e_parts])
+    e_code = np.concatenate([p[1] for p in e_parts])
+    e_seconds = np.concatenate([p[2] for p in e_parts]).astype(np.int64)
+
+    profile_local = np.concatenate([w_profile, e_profile])
+    code = np.concatenate([w_code, e_code])
+    seconds = np.concatenate([w_seconds, e_seconds])
+    session_number = np.concatenate([w_session + first * 10_000, np.full(e_code.size, -1)])
+    order = np.lexsort((code, seconds, profile_local))
+    profile_local, code, seconds, session_number = (
+        profile_local[order],
+        code[order],
+        seconds[order],
+        session_number[order],
+    )
+
+    m = code.size
+    seg = segment[profile_local]
+    is_purchase = code == PURCHASE
+    value_mu = np.where(seg == 1, np.log(220.0), np.log(55.0))
+    order_value = np.where(is_purchase, np.round(rng.lognormal(value_mu, 0.45), 2), np.nan)
+    has_items = np.isin(code, (PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
+    quantity = np.where(has_items, np.where(is_purchase, 1 + rng.poisson(0.8, size=m), 1), 0)
+    sku = np.where(has_items, rng.integers(0, SKUS, size=m), -1)
+    is_web = np.isin(code, (PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
+    page = np.where(is_web, rng.integers(0, len(PAGES), size=m), -1).astype(np.int8)
+    page = np.where(code == PRODUCT_VIEW, 2, np.where(np.isin(code, (LIST_ADD, CHECKOUT, PURCHASE)), 3, page))
+    start_epoch = int(dt.datetime.combine(settings.start, dt.time(), tzinfo=dt.timezone.utc).timestamp())
+    epoch_ms = (start_epoch + seconds) * 1000 + rng.integers(0, 1000, size=m)
+    return SimulatedBlock(
+        profile_index=(profile_local + first).astype(np.int64),
+        event_code=code.astype(np.int8),
+        epoch_ms=epoch_ms.astype(np.int64),
+        session_number=session_number.astype(np.int64),
+        order_value=order_value.astype(np.float64),
+        quantity=quantity.astype(np.int64),
+        sku=sku.astype(np.int64),
+        page=page.astype(np.int8),
+        segment=seg.astype(np.int8),
+    )
+
+
+def _iso_utc(epoch_ms: np.ndarray) -> np.ndarray:
+    """ISO 8601 strings with milliseconds and a Z suffix, as AEP exports write them."""
+    text = np.datetime_as_string(epoch_ms.astype("datetime64[ms]"), unit="ms")
+    return np.char.add(text, "Z")
+
+
+def _value_struct(mask: np.ndarray, value: np.ndarray | float = 1.0) -> pa.StructArray:
+    values = np.broadcast_to(np.asarray(value, dtype=np.float64), mask.shape)
+    return pa.StructArray.from_arrays([pa.array(values)], names=["value"], mask=pa.array(~mask))
+
+
+def _strings(values: np.ndarray, valid: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(object), type=pa.string(), mask=~valid)
+
+
+def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSettings, block: int) -> pa.RecordBatch:
+    """Shape simulated events as nested XDM records, with eventType sometimes missing and some bad rows."""
+    m = sim.event_code.size
+    code = sim.event_code
+    event_ids = np.char.add(f"demo-{settings.seed}-{block:05d}-", np.char.zfill(np.arange(m).astype(str), 8))
+    timestamps = _iso_utc(sim.epoch_ms)
+    ids = profile_id(sim.profile_index)
+
+    # About 15 % of good rows carry only the measure, as real exports do.
+    has_event_type = rng.random(m) >= 0.15
+    event_type = np.asarray(EVENT_TYPES, dtype=object)[code]
+
+    # Bad rows (kept in place, so that the quarantine sees them next to good ones).
+    bad = rng.random(m)
+    share = settings.bad_row_share
+    no_identity = bad < share * 0.3
+    no_timestamp = (bad >= share * 0.3) & (bad < share * 0.45)
+    unparseable = (bad >= share * 0.45) & (bad < share * 0.6)
+    future = (bad >= share * 0.6) & (bad < share * 0.7)
+    negative_qty = (sim.event_code == PURCHASE) & (rng.random(m) < share * 0.5)
+    duplicate = (bad >= share * 0.7) & (bad < share)
+
+    ts = timestamps.astype(object)
+    ts[unparseable] = "not a timestamp"
+    ts[future] = "2099-01-01T00:00:00.000Z"
+    ts_valid = ~no_timestamp
+
+    # Identity: most rows use identityMap["ECID"]; 20 % only carry the legacy endUserIDs mcid.
+    use_map = (rng.random(m) >= 0.2) & ~no_identity
+    use_mcid = ~use_map & ~no_identity
+    map_offsets = np.r_[0, np.cumsum(use_map.astype(np.int32))].astype(np.int32)
+    n_map = int(use_map.sum())
+    identity_struct = pa.StructArray.from_arrays(
+        [pa.array(ids[use_map].astype(object), type=pa.string()), pa.array(np.full(n_map, "ambiguous", dtype=object), type=pa.string()),
+         pa.array(np.ones(n_map, dtype=bool))],
+        names=["id", "authenticatedState", "primary"],
+    )
+    identity_lists = pa.ListArray.from_arrays(np.arange(n_map + 1, dtype=np.int32), identity_struct)
+    identity_map = pa.MapArray.from_arrays(
+        pa.array(map_offsets), pa.array(np.full(n_map, "ECID", dtype=object), type=pa.string()), identity_lists
+    )
+    mcid = pa.StructArray.from_arrays([_strings(ids, use_mcid)], names=["id"], mask=pa.array(~use_mcid))
+    experience = pa.StructArray.from_arrays([mcid], names=["mcid"], mask=pa.array(~use_mcid))
+    end_user_ids = pa.StructArray.from_arrays([experience], names=["_experience"], mask=pa.array(~use_mcid))
+
+    is_commerce = np.isin(code, (PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
+    is_purchase = code == PURCHASE
+    purchase_ids = np.char.add("order-", event_ids)
+    order = pa.StructArray.from_arrays(
+        [_strings(purchase_ids, is_purchase), pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
+         _strings(np.full(m, "USD"), is_purchase)],
+        names=["purchaseID", "priceTotal", "currencyCode"],
+        mask=pa.array(~is_purchase),
+    )
+    commerce = pa.StructArray.from_arrays(
+        [_value_struct(code == PRODUCT_VIEW), _value_struct(code == LIST_ADD), _value_struct(code == CHECKOUT),
+         _value_struct(is_purchase), order],
+        names=["productViews", "productListAdds", "checkouts", "purchases", "order"],
+        mask=pa.array(~is_commerce),
+    )
+
+    quantity = np.where(negative_qty, -1, sim.quantity)
+    has_items = sim.sku >= 0
+    item_offsets = np.r_[0, np.cumsum(has_items.astype(np.int32))].astype(np.int32)
+    item_price = np.where(is_purchase, sim.order_value, np.round(20 + (sim.sku % 50) * 3.5, 2))
+    items = pa.StructArray.from_arrays(
+        [pa.array(np.char.add("SKU-", np.char.zfill(sim.sku[has_items].astype(str), 4)).astype(object), type=pa.string()),
+         pa.array(quantity[has_items]), pa.array(item_price[has_items])],
+        names=["SKU", "quantity", "priceTotal"],
+    )
+    product_list_items = pa.ListArray.from_arrays(
+        pa.array(item_offsets, mask=np.r_[~has_items, False]), items
+    )
+
+    is_web = sim.page >= 0
+    page_names = np.asarray(PAGES, dtype=object)[np.maximum(sim.page, 0)]
+    page_urls = np.char.add("https://shop.example.com/", page_names.astype(str))
+    page_details = pa.StructArray.from_arrays(
+        [_strings(page_names, is_web), _strings(page_urls, is_web), _value_struct(code == PAGE_VIEW)],
+        names=["name", "URL", "pageViews"],
+        mask=pa.array(~is_web),
+    )
+    web = pa.StructArray.from_arrays([page_details], names=["webPageDetails"], mask=pa.array(~is_web))
+
+    is_email = np.isin(code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED))
+    direct_marketing = pa.StructArray.from_arrays(
+        [_value_struct(code == EMAIL_SENT), _value_struct(code == EMAIL_OPENED), _value_struct(code == EMAIL_CLICKED)],
+        names=["emailSent", "emailOpened", "emailClicked"],
+        mask=pa.array(~is_email),
+    )
+    is_app = code == APP_LAUNCH
+    application = pa.StructArray.from_arrays(
+        [_value_struct(is_app), _strings(np.full(m, "Example Shop"), is_app)],
+        names=["launches", "name"],
+        mask=pa.array(~is_app),
+    )
+    channel_type = np.where(is_email, "email", np.where(is_app, "mobile", "web"))
+    channel = pa.StructArray.from_arrays(
+        [pa.array(np.char.add("https://ns.adobe.com/xdm/channel-types/", channel_type).astype(object), type=pa.string())],
+        names=["_type"],
+    )
+    tracking = np.where(is_email, "em-campaign", np.where(rng.random(m) < 0.1, "sem-brand", ""))
+    marketing = pa.StructArray.from_arrays([_strings(tracking, tracking != "")], names=["trackingCode"])
+
+    columns = {
+        "_id": pa.array(event_ids.astype(object), type=pa.string()),
+        "timestamp": pa.array(ts, type=pa.string(), mask=~ts_valid),
+        "eventType": pa.array(event_type, type=pa.string(), mask=~has_event_type),
+        "identityMap": identity_map,
+        "endUserIDs": end_user_ids,
+        "channel": channel,
+        "commerce": commerce,
+        "productListItems": product_list_items,
+        "web": web,
+        "directMarketing": direct_marketing,
+        "application": application,
+        "marketing": marketing,
+    }
+    batch = pa.RecordBatch.from_pydict(columns)
+    if duplicate.any():
+        # A duplicate is a second copy of an event (same _id), delivered a few seconds later.
+        dup_rows = batch.filter(pa.array(duplicate))
+        later = _iso_utc(sim.epoch_ms[duplicate] + 3_000).astype(object)
+        dup_rows = dup_rows.set_column(1, "timestamp", pa.array(later, type=pa.string()))
+        batch = pa.Table.from_batches([batch, dup_rows]).combine_chunks().to_batches()[0]
+    return batch
+
+
+def n_blocks(settings: DemoSettings) -> int:
+    return -(-settings.n_profiles // BLOCK_SIZE)
+
+
+def iter_xdm_batches(settings: DemoSettings) -> Iterator[pa.RecordBatch]:
+    """Yield one XDM record batch per block of profiles; memory stays bounded by the block size."""
+    for block in range(n_blocks(settings)):
+        sim = simulate_block(settings, block)
+        shaping_rng = np.random.default_rng(np.random.SeedSequence([settings.seed, block, 1]))
+        yield to_xdm_batch(sim, shaping_rng, settings, block)
+
+
+def xdm_record_batch_reader(settings: DemoSettings) -> pa.RecordBatchReader:
+    """A streaming reader over all blocks: DuckDB scans it without holding the whole demo in memory."""
+    batches = iter_xdm_batches(settings)
+    first = next(batches)
+    return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], batches))
