@@ -15,6 +15,7 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Installs exactly the versions in requirements.lock, then this project's package without touching them.
 $(VENV)/.installed: $(BIN)/activate requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
@@ -28,11 +29,14 @@ build: setup
 
 lint: setup
 	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests
 
 pytest: setup
-	$(BIN)/pytest -q
+	$(BIN)/pytest
 
+# A full build of the small ci target from scratch: every model, data test and unit test.
 dbt-ci: setup
+	rm -f warehouse/customer_ai_ci.duckdb
 	CUSTOMER_AI_DUCKDB_PATH=warehouse/customer_ai_ci.duckdb $(DBT) build $(DBT_FLAGS) --target ci
 
 test: lint pytest dbt-ci

@@ -104,3 +104,15 @@
 {% macro spark__customer_ai_item_quantity_sum() -%}
     cast(aggregate(transform(raw.`productListItems`, item -> item.`quantity`), 0D, (acc, q) -> acc + q) as double)
 {%- endmacro %}
+
+
+{#- A column of the flat layout (customer_ai__flat_columns maps canonical names to yours), or a typed null when the
+    mapping is null or your data has no such column. -#}
+{% macro customer_ai_flat_column(mapping, columns, key, sql_type) %}
+    {%- set col = mapping.get(key) -%}
+    {%- if col and ((col | lower) in columns or not execute) -%}
+        {{ return('cast(raw.' ~ adapter.quote(col) ~ ' as ' ~ sql_type ~ ')') }}
+    {%- else -%}
+        {{ return('cast(null as ' ~ sql_type ~ ')') }}
+    {%- endif -%}
+{% endmacro %}

@@ -36,7 +36,8 @@ events as (
     and profile_id in (
         select distinct profile_id
         from {{ ref('stg_experience_events') }}
-        where event_at > (
+        where event_type not like 'directMarketing.%'
+            and event_at > (
             select {{ dbt.dateadd('day', -1 * var('customer_ai__sessions_lookback_days', 3), 'max(event_at)') }}
             from {{ this }}
         )

@@ -66,29 +66,22 @@ parsed as (
             ~ "'; its columns are: " ~ (columns.keys() | list | join(', ')) ) }}
     {%- endif -%}
 {%- endfor -%}
-{%- macro flat(key, sql_type) -%}
-    {%- set col = mapping.get(key) -%}
-    {%- if col and ((col | lower) in columns or not execute) -%}
-        cast(raw.{{ adapter.quote(col) }} as {{ sql_type }})
-    {%- else -%}
-        cast(null as {{ sql_type }})
-    {%- endif -%}
-{%- endmacro -%}
+
 
 parsed as (
 
     select
-        nullif(trim({{ flat('event_id', str) }}), '') as event_id,
-        nullif(trim({{ flat('profile_id', str) }}), '') as profile_id,
-        nullif(trim({{ flat('event_type', str) }}), '') as raw_event_type,
+        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'event_id', str) }}), '') as event_id,
+        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'profile_id', str) }}), '') as profile_id,
+        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'event_type', str) }}), '') as raw_event_type,
         cast(null as {{ str }}) as measure_event_type,
-        {{ flat('event_timestamp', str) }} as raw_timestamp,
-        {{ flat('revenue', num) }} as revenue,
-        {{ flat('quantity', num) }} as quantity,
-        nullif(trim({{ flat('purchase_id', str) }}), '') as purchase_id,
-        {{ flat('page_name', str) }} as page_name,
-        {{ flat('page_url', str) }} as page_url,
-        {{ flat('channel', str) }} as raw_channel
+        {{ customer_ai_flat_column(mapping, columns, 'event_timestamp', str) }} as raw_timestamp,
+        {{ customer_ai_flat_column(mapping, columns, 'revenue', num) }} as revenue,
+        {{ customer_ai_flat_column(mapping, columns, 'quantity', num) }} as quantity,
+        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'purchase_id', str) }}), '') as purchase_id,
+        {{ customer_ai_flat_column(mapping, columns, 'page_name', str) }} as page_name,
+        {{ customer_ai_flat_column(mapping, columns, 'page_url', str) }} as page_url,
+        {{ customer_ai_flat_column(mapping, columns, 'channel', str) }} as raw_channel
         {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
         {%- set col = f.flat_column or f.name %}
         {%- if (col | lower) in columns or not execute %}

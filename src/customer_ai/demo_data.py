@@ -7,7 +7,7 @@ seeded from ``(seed, block index)``, so the first 20,000 profiles of a 1,000,000
 
 Behaviour planted for the models to learn (documented here so tests and reviewers can check for it):
 
-* **Purchase intent.** Each profile drifts in and out of short *intent episodes* (about 10 days). During an
+* **Purchase intent.** Each profile drifts in and out of short *intent episodes* (about two weeks). During an
   episode it visits more often, views many more products, adds to cart and checks out more, so *recent product
   views and cart adds raise the chance of a purchase* in the following weeks.
 * **Email clicks start intent.** A click on a marketing email makes an intent episode much more likely the next
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -91,6 +91,7 @@ class SimulatedBlock:
     sku: np.ndarray  # int64, -1 when no product
     page: np.ndarray  # int8, index into PAGES, -1 when no page
     segment: np.ndarray  # int8 per event: the profile's segment (kept for tests of planted effects)
+    churn_day: np.ndarray  # int64 per profile of the block: day index of churn (beyond the window if none)
 
 
 def profile_id(index: np.ndarray | int) -> np.ndarray:
@@ -134,7 +135,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         alive = signed_up & (d < churn_day)
         start_prob = base_intent_start + np.where(clicked_yesterday, 0.35, 0.0)
         starts = alive & (intent_left == 0) & (rng.random(n) < start_prob)
-        intent_left = np.where(starts, rng.integers(5, 16, size=n), intent_left).astype(np.int16)
+        intent_left = np.where(starts, rng.integers(8, 26, size=n), intent_left).astype(np.int16)
         in_intent = alive & (intent_left > 0)
         intent_on[:, d] = in_intent
         # Visit rate: base, tripled while in intent, falling linearly to zero over the 45 days before churn.
@@ -162,7 +163,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     s_start = s_day.astype(np.int64) * 86_400 + rng.integers(7 * 3600, 23 * 3600, size=n_sessions)
     n_launch = (app_user[s_profile] & (rng.random(n_sessions) < 0.6)).astype(np.int64)
     n_pages = 1 + rng.poisson(np.where(segment[s_profile] == 2, 1.8, 0.8))
-    n_views = rng.poisson(np.where(s_intent, 2.5, 0.3))
+    n_views = rng.poisson(np.where(s_intent, 2.5, 0.15))
     n_adds = rng.binomial(n_views, np.where(s_intent, 0.35, 0.1))
     n_checkout = ((n_adds > 0) & (rng.random(n_sessions) < np.where(s_intent, 0.7, 0.35))).astype(np.int64)
     buy_prob = np.where(segment[s_profile] == 2, 0.45, 0.8)
@@ -218,7 +219,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     is_web = np.isin(code, (PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
     page = np.where(is_web, rng.integers(0, len(PAGES), size=m), -1).astype(np.int8)
     page = np.where(code == PRODUCT_VIEW, 2, np.where(np.isin(code, (LIST_ADD, CHECKOUT, PURCHASE)), 3, page))
-    start_epoch = int(dt.datetime.combine(settings.start, dt.time(), tzinfo=dt.timezone.utc).timestamp())
+    start_epoch = int(dt.datetime.combine(settings.start, dt.time(), tzinfo=dt.UTC).timestamp())
     epoch_ms = (start_epoch + seconds) * 1000 + rng.integers(0, 1000, size=m)
     return SimulatedBlock(
         profile_index=(profile_local + first).astype(np.int64),
@@ -230,6 +231,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         sku=sku.astype(np.int64),
         page=page.astype(np.int8),
         segment=seg.astype(np.int8),
+        churn_day=churn_day.astype(np.int64),
     )
 
 
@@ -244,8 +246,8 @@ def _value_struct(mask: np.ndarray, value: np.ndarray | float = 1.0) -> pa.Struc
     return pa.StructArray.from_arrays([pa.array(values)], names=["value"], mask=pa.array(~mask))
 
 
-def _strings(values: np.ndarray, valid: np.ndarray) -> pa.Array:
-    return pa.array(values.astype(object), type=pa.string(), mask=~valid)
+def _strings(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    return pa.array(values.astype(object), type=pa.string(), mask=None if valid is None else ~valid)
 
 
 def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSettings, block: int) -> pa.RecordBatch:
@@ -281,14 +283,11 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     map_offsets = np.r_[0, np.cumsum(use_map.astype(np.int32))].astype(np.int32)
     n_map = int(use_map.sum())
     identity_struct = pa.StructArray.from_arrays(
-        [pa.array(ids[use_map].astype(object), type=pa.string()), pa.array(np.full(n_map, "ambiguous", dtype=object), type=pa.string()),
-         pa.array(np.ones(n_map, dtype=bool))],
+        [_strings(ids[use_map]), _strings(np.full(n_map, "ambiguous")), pa.array(np.ones(n_map, dtype=bool))],
         names=["id", "authenticatedState", "primary"],
     )
     identity_lists = pa.ListArray.from_arrays(np.arange(n_map + 1, dtype=np.int32), identity_struct)
-    identity_map = pa.MapArray.from_arrays(
-        pa.array(map_offsets), pa.array(np.full(n_map, "ECID", dtype=object), type=pa.string()), identity_lists
-    )
+    identity_map = pa.MapArray.from_arrays(pa.array(map_offsets), _strings(np.full(n_map, "ECID")), identity_lists)
     mcid = pa.StructArray.from_arrays([_strings(ids, use_mcid)], names=["id"], mask=pa.array(~use_mcid))
     experience = pa.StructArray.from_arrays([mcid], names=["mcid"], mask=pa.array(~use_mcid))
     end_user_ids = pa.StructArray.from_arrays([experience], names=["_experience"], mask=pa.array(~use_mcid))
@@ -297,14 +296,22 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     is_purchase = code == PURCHASE
     purchase_ids = np.char.add("order-", event_ids)
     order = pa.StructArray.from_arrays(
-        [_strings(purchase_ids, is_purchase), pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
-         _strings(np.full(m, "USD"), is_purchase)],
+        [
+            _strings(purchase_ids, is_purchase),
+            pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
+            _strings(np.full(m, "USD"), is_purchase),
+        ],
         names=["purchaseID", "priceTotal", "currencyCode"],
         mask=pa.array(~is_purchase),
     )
     commerce = pa.StructArray.from_arrays(
-        [_value_struct(code == PRODUCT_VIEW), _value_struct(code == LIST_ADD), _value_struct(code == CHECKOUT),
-         _value_struct(is_purchase), order],
+        [
+            _value_struct(code == PRODUCT_VIEW),
+            _value_struct(code == LIST_ADD),
+            _value_struct(code == CHECKOUT),
+            _value_struct(is_purchase),
+            order,
+        ],
         names=["productViews", "productListAdds", "checkouts", "purchases", "order"],
         mask=pa.array(~is_commerce),
     )
@@ -314,13 +321,14 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     item_offsets = np.r_[0, np.cumsum(has_items.astype(np.int32))].astype(np.int32)
     item_price = np.where(is_purchase, sim.order_value, np.round(20 + (sim.sku % 50) * 3.5, 2))
     items = pa.StructArray.from_arrays(
-        [pa.array(np.char.add("SKU-", np.char.zfill(sim.sku[has_items].astype(str), 4)).astype(object), type=pa.string()),
-         pa.array(quantity[has_items]), pa.array(item_price[has_items])],
+        [
+            _strings(np.char.add("SKU-", np.char.zfill(sim.sku[has_items].astype(str), 4))),
+            pa.array(quantity[has_items]),
+            pa.array(item_price[has_items]),
+        ],
         names=["SKU", "quantity", "priceTotal"],
     )
-    product_list_items = pa.ListArray.from_arrays(
-        pa.array(item_offsets, mask=np.r_[~has_items, False]), items
-    )
+    product_list_items = pa.ListArray.from_arrays(pa.array(item_offsets, mask=np.r_[~has_items, False]), items)
 
     is_web = sim.page >= 0
     page_names = np.asarray(PAGES, dtype=object)[np.maximum(sim.page, 0)]
@@ -346,7 +354,7 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     )
     channel_type = np.where(is_email, "email", np.where(is_app, "mobile", "web"))
     channel = pa.StructArray.from_arrays(
-        [pa.array(np.char.add("https://ns.adobe.com/xdm/channel-types/", channel_type).astype(object), type=pa.string())],
+        [_strings(np.char.add("https://ns.adobe.com/xdm/channel-types/", channel_type))],
         names=["_type"],
     )
     tracking = np.where(is_email, "em-campaign", np.where(rng.random(m) < 0.1, "sem-brand", ""))
@@ -393,3 +401,38 @@ def xdm_record_batch_reader(settings: DemoSettings) -> pa.RecordBatchReader:
     batches = iter_xdm_batches(settings)
     first = next(batches)
     return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], batches))
+
+
+def to_flat_table(sim: SimulatedBlock, block: int = 0, seed: int = 42) -> pa.Table:
+    """The same simulated events in the flat layout (one row per event, no bad rows): for tests and examples."""
+    m = sim.event_code.size
+    is_purchase = sim.event_code == PURCHASE
+    page_valid = sim.page >= 0
+    page_names = np.asarray(PAGES, dtype=object)[np.maximum(sim.page, 0)]
+    timestamps = _iso_utc(sim.epoch_ms).astype(object)
+    channel = np.where(
+        np.isin(sim.event_code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED)),
+        "email",
+        np.where(sim.event_code == APP_LAUNCH, "mobile", "web"),
+    )
+    event_ids = np.char.add(f"flat-{seed}-{block:05d}-", np.char.zfill(np.arange(m).astype(str), 8))
+    return pa.table(
+        {
+            "event_id": pa.array(event_ids.astype(object), type=pa.string()),
+            "profile_id": pa.array(profile_id(sim.profile_index).astype(object), type=pa.string()),
+            "event_type": pa.array(np.asarray(EVENT_TYPES, dtype=object)[sim.event_code], type=pa.string()),
+            "event_timestamp": pa.array(timestamps, type=pa.string()),
+            "revenue": pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
+            "quantity": pa.array(sim.quantity.astype(np.float64), mask=sim.quantity == 0),
+            "purchase_id": pa.array(
+                np.char.add("order-", event_ids).astype(object), type=pa.string(), mask=~is_purchase
+            ),
+            "page_name": pa.array(page_names, type=pa.string(), mask=~page_valid),
+            "page_url": pa.array(
+                np.char.add("https://shop.example.com/", page_names.astype(str)).astype(object),
+                type=pa.string(),
+                mask=~page_valid,
+            ),
+            "channel": pa.array(channel.astype(object), type=pa.string()),
+        }
+    )

@@ -1,0 +1,45 @@
+"""Shared helpers: run the project's dbt in a subprocess against a throw-away DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def run_dbt(
+    args: list[str], tmp_path: Path, variables: dict | None = None, db_name: str = "test.duckdb", check: bool = True
+) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` on the project with its own warehouse file, target and log folders under tmp_path."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "CUSTOMER_AI_DUCKDB_PATH": str(tmp_path / db_name),
+            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+        }
+    )
+    command = [DBT, *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR), "--target", "ci"]
+    if variables is not None:
+        command += ["--vars", json.dumps(variables)]
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
+    return result
+
+
+@pytest.fixture
+def dbt_runner(tmp_path):
+    def _run(args, variables=None, db_name="test.duckdb", check=True):
+        return run_dbt(args, tmp_path, variables, db_name, check)
+
+    return _run

@@ -1,0 +1,196 @@
+"""Staging on real dbt runs: flat and XDM input, from a table or files, bad rows quarantined with a reason,
+identity chosen by a var, and incremental sessionization that only touches the profiles with new events."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from customer_ai import demo_data as dd
+
+FLAT_ROWS = [
+    # event_id, profile_id, event_type, event_timestamp, revenue, quantity
+    ("e1", "p1", "commerce.purchases", "2025-05-01T10:00:00Z", 20.0, 1.0),
+    ("e2", "p1", "web.webpagedetails.pageViews", "2025-05-01T12:00:00+02:00", None, None),
+    ("e3", None, "web.webpagedetails.pageViews", "2025-05-01T10:00:00Z", None, None),
+    ("e4", "p2", "web.webpagedetails.pageViews", None, None, None),
+    ("e5", "p2", "web.webpagedetails.pageViews", "yesterday-ish", None, None),
+    ("e6", "p2", "web.webpagedetails.pageViews", "2999-01-01T00:00:00Z", None, None),
+    ("e7", "p2", None, "2025-05-02T10:00:00Z", None, None),
+    ("e8", "p2", "commerce.purchases", "2025-05-02T10:00:00Z", 10.0, -2.0),
+    ("e9", "p2", "commerce.purchases", "2025-05-02T11:00:00Z", -10.0, 1.0),
+    ("e1", "p1", "commerce.purchases", "2025-05-01T10:00:05Z", 20.0, 1.0),
+    (None, "p3", "web.webpagedetails.pageViews", "2025-05-01T10:00:00Z", None, None),
+    ("e10", "  ", "web.webpagedetails.pageViews", "2025-05-01T10:00:00Z", None, None),
+]
+EXPECTED_REASONS = {
+    "missing identity": 2,
+    "missing timestamp": 1,
+    "unparseable timestamp": 1,
+    "timestamp in the future of the run": 1,
+    "unknown event type (no eventType and no known measure)": 1,
+    "negative quantity": 1,
+    "negative revenue": 1,
+    "duplicate event id": 1,
+    "missing event id": 1,
+}
+
+
+def _flat_table() -> pa.Table:
+    cols = list(zip(*FLAT_ROWS, strict=True))
+    return pa.table(
+        {
+            "id": pa.array(cols[0], pa.string()),
+            "ecid": pa.array(cols[1], pa.string()),
+            "kind": pa.array(cols[2], pa.string()),
+            "ts": pa.array(cols[3], pa.string()),
+            "revenue": pa.array(cols[4], pa.float64()),
+            "quantity": pa.array(cols[5], pa.float64()),
+        }
+    )
+
+
+FLAT_MAPPING = {
+    "event_id": "id",
+    "profile_id": "ecid",
+    "event_type": "kind",
+    "event_timestamp": "ts",
+    "purchase_id": None,
+    "page_name": None,
+    "page_url": None,
+    "channel": None,
+}
+
+
+def test_flat_table_input_quarantines_every_bad_row_with_its_reason(tmp_path, dbt_runner):
+    db = tmp_path / "flat.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema crm")
+        frame = _flat_table()
+        con.register("frame", frame)
+        con.execute("create table crm.web_events as select * from frame")
+    variables = {
+        "customer_ai__events_source": "table",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_schema": "crm",
+        "customer_ai__events_table": "web_events",
+        "customer_ai__flat_columns": FLAT_MAPPING,
+    }
+    dbt_runner(
+        [
+            "build",
+            "--select",
+            "path:models/staging",
+            "assert_staging_accounts_for_every_input_row",
+            "--indirect-selection",
+            "cautious",
+        ],
+        variables,
+        db_name="flat.duckdb",
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        reasons = dict(
+            con.sql("select rejection_reason, count(*) from stg_experience_events_rejected group by 1").fetchall()
+        )
+        staged = con.sql(
+            "select event_id, profile_id, event_at from stg_experience_events order by event_id"
+        ).fetchall()
+    assert reasons == EXPECTED_REASONS
+    assert [r[0] for r in staged] == ["e1", "e2"]
+    # +02:00 is converted to UTC; the first copy of the duplicated e1 is the one kept
+    assert str(staged[1][2]) == "2025-05-01 10:00:00"
+    assert str(staged[0][2]) == "2025-05-01 10:00:00"
+    assert len(staged) + sum(reasons.values()) == len(FLAT_ROWS)
+
+
+def test_flat_input_missing_a_required_column_names_the_var(tmp_path, dbt_runner):
+    pq.write_table(_flat_table().drop_columns(["ts"]), tmp_path / "events.parquet")
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(tmp_path / "events.parquet"),
+        "customer_ai__flat_columns": FLAT_MAPPING,
+    }
+    result = dbt_runner(["run", "--select", "stg_experience_events__parsed"], variables, check=False)
+    assert result.returncode != 0
+    assert "customer_ai__flat_columns.event_timestamp: the flat input has no column 'ts'" in result.stdout
+
+
+def test_xdm_files_identity_is_chosen_by_a_var(tmp_path, dbt_runner):
+    settings = dd.DemoSettings(n_profiles=150, seed=21)
+    table = pa.Table.from_batches(list(dd.iter_xdm_batches(settings)))
+    pq.write_table(table, tmp_path / "xdm.parquet")
+    base = {"customer_ai__events_source": "files", "customer_ai__events_path": str(tmp_path / "xdm.parquet")}
+    select = ["run", "--select", "path:models/staging"]
+
+    dbt_runner(select, base, db_name="both.duckdb")
+    dbt_runner(select, {**base, "customer_ai__identity_fields": ["mcid"]}, db_name="mcid.duckdb")
+
+    def missing_identity(db):
+        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
+            return con.sql(
+                "select count(*) from stg_experience_events_rejected where rejection_reason = 'missing identity'"
+            ).fetchall()[0][0]
+
+    only_map = sum(1 for m in table["identityMap"].to_pylist() if m)
+    assert missing_identity("both.duckdb") < 0.01 * table.num_rows
+    # with only the mcid identity, every row that carries its id in identityMap alone has no identity
+    assert missing_identity("mcid.duckdb") >= only_map
+
+
+def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_path, dbt_runner):
+    sim = dd.simulate_block(dd.DemoSettings(n_profiles=60, seed=8), 0)
+    events = dd.to_flat_table(sim)
+    path = tmp_path / "events.parquet"
+    pq.write_table(events, path)
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(path),
+        "customer_ai__sessions_lookback_days": 3,
+    }
+    select = ["run", "--select", "+int_events_sessionized"]
+    dbt_runner(select, variables, db_name="inc.duckdb")
+
+    db = str(tmp_path / "inc.duckdb")
+    with duckdb.connect(db) as con:
+        last = con.sql(
+            "select profile_id, max(event_at) from int_events_sessionized group by 1 order by 2 desc limit 1"
+        ).fetchall()[0]
+        # the profile whose latest visit is oldest: far outside the lookback window
+        other = con.sql(
+            "select profile_id from int_events_sessionized group by 1 order by max(event_at) limit 1"
+        ).fetchall()[0][0]
+        # mark an untouched profile: an incremental run must not rewrite it
+        con.execute("update int_events_sessionized set session_sequence_number = -1 where profile_id = ?", [other])
+
+    late_at = last[1].replace(microsecond=0).isoformat() + "Z"
+    late = pa.table(
+        {
+            "event_id": ["late-event"],
+            "profile_id": [last[0]],
+            "event_type": ["web.webpagedetails.pageViews"],
+            "event_timestamp": [late_at],
+        }
+    )
+    pq.write_table(pa.concat_tables([events, late], promote_options="default"), path)
+    dbt_runner(select, variables, db_name="inc.duckdb")
+    dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
+
+    query = (
+        "select event_id, profile_id, session_id, session_sequence_number from int_events_sessionized "
+        "where profile_id = ? order by event_id"
+    )
+    with (
+        duckdb.connect(db, read_only=True) as inc,
+        duckdb.connect(str(tmp_path / "full.duckdb"), read_only=True) as full,
+    ):
+        assert inc.sql(query, params=[last[0]]).fetchall() == full.sql(query, params=[last[0]]).fetchall()
+        assert "late-event" in [r[0] for r in inc.sql(query, params=[last[0]]).fetchall()]
+        untouched = {r[3] for r in inc.sql(query, params=[other]).fetchall()}
+        assert untouched == {-1}
+        assert (
+            inc.sql("select count(*) from int_events_sessionized").fetchall()
+            == full.sql("select count(*) from int_events_sessionized").fetchall()
+        )
