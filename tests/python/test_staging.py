@@ -3,6 +3,8 @@ identity chosen by a var, and incremental sessionization that only touches the p
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -194,3 +196,49 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
             inc.sql("select count(*) from int_events_sessionized").fetchall()
             == full.sql("select count(*) from int_events_sessionized").fetchall()
         )
+
+
+def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, dbt_runner):
+    """XDM as JSON lines; profile attributes join the features, personal-data columns never do."""
+    table = pa.Table.from_batches(list(dd.iter_xdm_batches(dd.DemoSettings(n_profiles=80, seed=4))))
+    with open(tmp_path / "events.jsonl", "w") as out:
+        for row in table.to_pylist():  # as AEP writes JSON: identityMap is an object keyed by namespace
+            row["identityMap"] = dict(row["identityMap"]) if row["identityMap"] else None
+            out.write(json.dumps(row) + "\n")
+    db = tmp_path / "attrs.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema crm")
+        con.execute(
+            "create table crm.customers as select 'ecid-' || lpad(cast(i as varchar), 9, '0') as ecid, "
+            "case when i % 2 = 0 then 'gold' else 'silver' end as loyalty_tier, i * 1.5 as age, "
+            "'person' || i || '@example.com' as email from range(80) t(i)"
+        )
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_path": str(tmp_path / "events.jsonl"),
+        "customer_ai__profile_attributes": {
+            "relation": {"schema": "crm", "table": "customers"},
+            "profile_id_column": "ecid",
+            "columns": [
+                {"name": "loyalty_tier", "type": "categorical"},
+                {"name": "age", "type": "numeric"},
+                {"name": "email", "personal_data": True},
+            ],
+        },
+    }
+    dbt_runner(
+        ["run", "--select", "+int_profile_snapshots_featurized", "int_features_cataloged"],
+        variables,
+        db_name="attrs.duckdb",
+    )
+    with duckdb.connect(str(db), read_only=True) as con:
+        staged = con.sql("select count(*) from stg_experience_events").fetchall()[0][0]
+        columns = [r[0] for r in con.sql("describe int_profile_snapshots_featurized").fetchall()]
+        tiers = con.sql("select distinct attr_loyalty_tier from int_profile_snapshots_featurized").fetchall()
+        catalog = dict(con.sql("select feature_name, value_type from int_features_cataloged").fetchall())
+        attribute_columns = [r[0] for r in con.sql("describe stg_profile_attributes").fetchall()]
+    assert staged > 0.98 * table.num_rows
+    assert {"attr_loyalty_tier", "attr_age"} <= set(columns)
+    assert "attr_email" not in columns + attribute_columns
+    assert {t[0] for t in tiers} == {"gold", "silver"}
+    assert catalog["attr_loyalty_tier"] == "categorical" and catalog["attr_age"] == "numeric"
