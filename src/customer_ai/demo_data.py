@@ -7,9 +7,11 @@ seeded from ``(seed, block index)``, so the first 20,000 profiles of a 1,000,000
 
 Behaviour planted for the models to learn (documented here so tests and reviewers can check for it):
 
-* **Purchase intent.** Each profile drifts in and out of short *intent episodes* (about two weeks). During an
-  episode it visits more often, views many more products, adds to cart and checks out more, so *recent product
-  views and cart adds raise the chance of a purchase* in the following weeks.
+* **Purchase intent.** Each profile now and then starts shopping for something: an *intent episode* of one to
+  three weeks of browsing (more visits, product views, cart adds, no purchase yet) followed by a buying phase
+  in which each day with a visit may end in a purchase. So *recent product views and cart adds raise the chance
+  of a purchase* in the following weeks. How often a profile starts an episode is a lasting trait, so past
+  purchases predict future ones too.
 * **Email clicks start intent.** A click on a marketing email makes an intent episode much more likely the next
   day, so *recent email clicks raise the chance of a purchase*.
 * **Churn is preceded by a falling visit rate.** About half the profiles churn at some day of their life. In the
@@ -61,7 +63,7 @@ SKUS: int = 400
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.2M events)."""
+    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.56M events)."""
 
     n_profiles: int = 20_000
     seed: int = 42
@@ -114,34 +116,56 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     segment = rng.choice(3, size=n, p=[0.60, 0.15, 0.25]).astype(np.int8)
     # Signed up before the window (day 0) for 40 %, otherwise at a uniform day of the first 11 months.
     signup = np.where(rng.random(n) < 0.4, 0, rng.integers(0, days - 60, size=n))
-    base_rate = rng.lognormal(mean=np.log(0.03), sigma=0.6, size=n)
-    base_rate *= np.where(segment == 2, 1.6, 1.0)
-    churns = rng.random(n) < 0.5
-    churn_day = np.where(churns, signup + rng.integers(30, days + 120, size=n), days + 10_000)
+    # Visits follow a habit: about one every `period` days (3 to 20), plus a few unplanned ones.
+    period = np.clip(np.round(rng.lognormal(mean=np.log(12.0), sigma=0.4, size=n)), 3, 20).astype(np.int64)
+    period = np.where(segment == 2, np.maximum(period // 2, 3), period)
+    phase = rng.integers(0, 1_000, size=n)
+    base_rate = 1.0 / period + 0.01
+    churns = rng.random(n) < 0.6
+    churn_day = np.where(churns, signup + rng.integers(30, days + 30, size=n), days + 10_000)
     app_user = rng.random(n) < 0.3
-    base_intent_start = np.where(segment == 2, 0.004, 0.008)
+    # How often a profile starts shopping for something: a lasting trait, so past purchases predict future ones.
+    intent_start = rng.lognormal(mean=np.log(0.004), sigma=0.6, size=n) * np.where(segment == 2, 0.7, 1.0)
+    # chance that a day with a visit in the buying phase ends in a purchase
+    daily_buy_prob = np.where(segment == 2, 0.3, 0.6)
 
     # --- day-by-day simulation (vectorized over the block's profiles) ----------------------------------------
+    # An intent episode is a browsing phase (5-20 days of visits and product views, no purchase) followed by a
+    # buying phase (up to 12 days) in which each day with a visit may end in a purchase, which ends the episode.
     sessions = np.zeros((n, days), dtype=np.int16)
     intent_on = np.zeros((n, days), dtype=bool)
+    bought = np.zeros((n, days), dtype=bool)
     email_sent = np.zeros((n, days), dtype=bool)
     email_opened = np.zeros((n, days), dtype=bool)
     email_clicked = np.zeros((n, days), dtype=bool)
-    intent_left = np.zeros(n, dtype=np.int16)
+    browse_left = np.zeros(n, dtype=np.int16)
+    buy_left = np.zeros(n, dtype=np.int16)
     clicked_yesterday = np.zeros(n, dtype=bool)
-    campaign_days = set(range(3, days, 14))
+    campaign_days = set(range(3, days, 21))
     for d in range(days):
         signed_up = d >= signup
         alive = signed_up & (d < churn_day)
-        start_prob = base_intent_start + np.where(clicked_yesterday, 0.35, 0.0)
-        starts = alive & (intent_left == 0) & (rng.random(n) < start_prob)
-        intent_left = np.where(starts, rng.integers(8, 26, size=n), intent_left).astype(np.int16)
-        in_intent = alive & (intent_left > 0)
+        idle = (browse_left == 0) & (buy_left == 0)
+        start_prob = intent_start + np.where(clicked_yesterday, 0.35, 0.0)
+        starts = alive & idle & (rng.random(n) < start_prob)
+        browse_left = np.where(starts, rng.integers(10, 26, size=n), browse_left).astype(np.int16)
+        browsing = alive & (browse_left > 0)
+        buying = alive & (buy_left > 0)
+        in_intent = browsing | buying
         intent_on[:, d] = in_intent
-        # Visit rate: base, tripled while in intent, falling linearly to zero over the 45 days before churn.
+        # Visits: the habit plus unplanned visits, more of them while shopping; the chance of each falls linearly
+        # to zero over the 45 days before churn.
         ramp = np.clip((churn_day - d) / 45.0, 0.0, 1.0)
-        rate = base_rate * ramp * np.where(in_intent, 3.0, 1.0) * alive
-        sessions[:, d] = rng.poisson(rate)
+        habit = ((d + phase) % period == 0) & (rng.random(n) < 0.9 * ramp)
+        extra_rate = np.where(in_intent, np.maximum(base_rate * 2.0, 0.3), 0.01) * ramp
+        visits = (rng.poisson(extra_rate) + habit) * alive
+        sessions[:, d] = visits
+        buys = buying & (visits > 0) & (rng.random(n) < 1 - (1 - daily_buy_prob) ** visits)
+        bought[:, d] = buys
+        buy_left = np.where(buys, 0, np.maximum(buy_left - 1, 0)).astype(np.int16)
+        # the last browsing day opens the buying phase
+        buy_left = np.where(browsing & (browse_left == 1), rng.integers(3, 13, size=n), buy_left).astype(np.int16)
+        browse_left = np.maximum(browse_left - 1, 0).astype(np.int16)
         if d in campaign_days:
             sent = signed_up & (rng.random(n) < 0.9)
             open_prob = np.where(alive, np.where(segment == 1, 0.35, 0.25), 0.01)
@@ -151,7 +175,6 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
             clicked_yesterday = clicked
         else:
             clicked_yesterday = np.zeros(n, dtype=bool)
-        intent_left = np.maximum(intent_left - 1, 0).astype(np.int16)
 
     # --- sessions -> events -----------------------------------------------------------------------------------
     p_idx, day_idx = np.nonzero(sessions)
@@ -161,13 +184,21 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     s_intent = intent_on[s_profile, s_day]
     n_sessions = s_profile.size
     s_start = s_day.astype(np.int64) * 86_400 + rng.integers(7 * 3600, 23 * 3600, size=n_sessions)
+    # the purchase of a buying day happens in its last visit
+    last_of_day = np.ones(n_sessions, dtype=bool)
+    if n_sessions:
+        order = np.lexsort((s_start, s_day, s_profile))
+        same_next = (s_profile[order][1:] == s_profile[order][:-1]) & (s_day[order][1:] == s_day[order][:-1])
+        last_of_day[order[:-1][same_next]] = False
+    s_buys = bought[s_profile, s_day] & last_of_day
     n_launch = (app_user[s_profile] & (rng.random(n_sessions) < 0.6)).astype(np.int64)
-    n_pages = 1 + rng.poisson(np.where(segment[s_profile] == 2, 1.8, 0.8))
-    n_views = rng.poisson(np.where(s_intent, 2.5, 0.15))
-    n_adds = rng.binomial(n_views, np.where(s_intent, 0.35, 0.1))
-    n_checkout = ((n_adds > 0) & (rng.random(n_sessions) < np.where(s_intent, 0.7, 0.35))).astype(np.int64)
-    buy_prob = np.where(segment[s_profile] == 2, 0.45, 0.8)
-    n_purchase = ((n_checkout > 0) & (rng.random(n_sessions) < buy_prob)).astype(np.int64)
+    # an app visit is a launch (screens are not web page views); a web visit has one or more page views
+    n_pages = np.where(n_launch > 0, 0, 1 + rng.poisson(np.where(segment[s_profile] == 2, 0.5, 0.1)))
+    n_views = np.maximum(rng.poisson(np.where(s_intent, 1.5, 0.05)), s_buys)
+    n_adds = np.maximum(rng.binomial(n_views, np.where(s_intent, 0.3, 0.1)), s_buys)
+    abandoned = ~s_buys & (n_adds > 0) & (rng.random(n_sessions) < 0.15)
+    n_checkout = (s_buys | abandoned).astype(np.int64)
+    n_purchase = s_buys.astype(np.int64)
 
     per_session = np.stack([n_launch, n_pages, n_views, n_adds, n_checkout, n_purchase], axis=1)
     codes_in_order = np.array([APP_LAUNCH, PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE], dtype=np.int8)

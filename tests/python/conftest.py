@@ -37,9 +37,16 @@ def run_dbt(
     return result
 
 
+class DbtRunner:
+    """Runs dbt with warehouse, target and logs under one pytest tmp_path (exposed as .tmp_path)."""
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+
+    def __call__(self, args, variables=None, db_name="test.duckdb", check=True):
+        return run_dbt(args, self.tmp_path, variables, db_name, check)
+
+
 @pytest.fixture
 def dbt_runner(tmp_path):
-    def _run(args, variables=None, db_name="test.duckdb", check=True):
-        return run_dbt(args, tmp_path, variables, db_name, check)
-
-    return _run
+    return DbtRunner(tmp_path)

@@ -1,0 +1,55 @@
+{#-
+    Labelled training examples (eligible profiles at training snapshots) with their features. When a prediction
+    has more than customer_ai__training_max_rows examples, a deterministic sample (smallest hash of profile and
+    snapshot) keeps the training step's memory flat as the customer base grows.
+-#}
+
+with
+
+labels as (
+
+    select * from {{ ref('int_prediction_snapshots_labeled') }}
+    where snapshot_kind = 'training'
+        and is_eligible
+
+),
+
+features as (
+
+    select * from {{ ref('int_profile_snapshots_featurized') }}
+
+),
+
+ranked as (
+
+    select
+        prediction_name,
+        propensity_type,
+        profile_id,
+        snapshot_date,
+        label,
+        row_number() over (
+            partition by prediction_name
+            order by {{ dbt.hash(dbt.concat(['profile_id', "'|'", 'cast(snapshot_date as ' ~ dbt.type_string() ~ ')'])) }}
+        ) as sample_rank
+    from labels
+
+),
+
+final as (
+
+    select
+        ranked.prediction_name,
+        ranked.propensity_type,
+        ranked.label,
+        ranked.sample_rank,
+        features.*
+    from ranked
+    inner join features
+        on ranked.profile_id = features.profile_id
+        and ranked.snapshot_date = features.snapshot_date
+    where ranked.sample_rank <= {{ var('customer_ai__training_max_rows', 250000) }}
+
+)
+
+select * from final

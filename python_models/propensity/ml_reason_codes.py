@@ -1,0 +1,29 @@
+"""Reason codes: exact TreeSHAP contributions for every scored profile, the top k factors each, computed in
+batches of customer_ai__scoring_batch_rows so memory stays bounded."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    import pyarrow as pa
+
+    from customer_ai import pipeline
+    from customer_ai.propensity import FeatureSpec
+
+    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
+    batch_rows = int(dbt.config.get("scoring_batch_rows"))
+    top_k = int(dbt.config.get("reason_codes_top_k"))
+    catalog = pipeline.FeatureCatalog.from_frame(dbt.ref("int_features_cataloged").df())
+    attempts = pipeline.latest_attempts(dbt.ref("ml_propensity_models_trained").df())
+    scoring = dbt.ref("int_scoring_examples_joined")
+
+    def batches():
+        for name, _kind in predictions:
+            stored = pipeline.load_model_for_scoring(name, attempts.get(name), catalog)
+            if stored is None:
+                continue
+            spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
+            reader = scoring.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
+            yield from pipeline.reason_batches(name, stored, pipeline.scoring_batches(reader, spec), catalog.labels, top_k)
+
+    # Streamed: DuckDB writes each batch as it comes, so memory does not grow with the number of profiles.
+    return pa.RecordBatchReader.from_batches(pipeline.REASONS_SCHEMA, batches())

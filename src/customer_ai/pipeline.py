@@ -1,0 +1,364 @@
+"""What the dbt Python models of the propensity step call: thin glue between warehouse relations and the library.
+
+Each function takes plain Python objects (DataFrames, Arrow readers, dicts) and returns an Arrow table with an
+explicit schema, so the warehouse types never depend on what pandas guessed (an all-null pandas column would
+otherwise become DuckDB type NULL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from customer_ai import explain, registry
+from customer_ai.propensity import (
+    STATUS_POOR,
+    STATUS_TRAINED,
+    FeatureSpec,
+    TrainingSettings,
+    predict_probability,
+    train_prediction,
+    tree_model,
+)
+
+USABLE_STATUSES = (STATUS_TRAINED, STATUS_POOR)
+RETRAIN_POLICIES = ("always", "older_than", "never")
+
+REGISTRY_SCHEMA = pa.schema(
+    [
+        ("model_run_id", pa.string()),
+        ("prediction_name", pa.string()),
+        ("propensity_type", pa.string()),
+        ("status", pa.string()),
+        ("status_message", pa.string()),
+        ("trained_at", pa.timestamp("us")),
+        ("latest_training_snapshot", pa.date32()),
+        ("training_examples", pa.int64()),
+        ("training_positives", pa.int64()),
+        ("training_negatives", pa.int64()),
+        ("train_rows", pa.int64()),
+        ("calibration_rows", pa.int64()),
+        ("holdout_rows", pa.int64()),
+        ("holdout_positives", pa.int64()),
+        ("auc", pa.float64()),
+        ("log_loss", pa.float64()),
+        ("log_loss_uncalibrated", pa.float64()),
+        ("brier", pa.float64()),
+        ("positive_rate", pa.float64()),
+        ("trees", pa.int64()),
+        ("feature_names", pa.string()),
+        ("catalog_features", pa.string()),
+        ("categorical_levels", pa.string()),
+        ("hyperparameters", pa.string()),
+        ("library_versions", pa.string()),
+        ("lift_gains", pa.string()),
+        ("global_importance", pa.string()),
+        ("training_seconds", pa.float64()),
+        ("model_blob", pa.binary()),
+    ]
+)
+
+SCORES_SCHEMA = pa.schema(
+    [
+        ("prediction_name", pa.string()),
+        ("profile_id", pa.string()),
+        ("model_run_id", pa.string()),
+        ("probability", pa.float64()),
+        ("raw_score", pa.float64()),
+        ("as_of_date", pa.date32()),
+        ("scored_at", pa.timestamp("us")),
+    ]
+)
+
+REASONS_SCHEMA = pa.schema(
+    [
+        ("prediction_name", pa.string()),
+        ("profile_id", pa.string()),
+        ("model_run_id", pa.string()),
+        ("factor_rank", pa.int32()),
+        ("factor_code", pa.string()),
+        ("factor_label", pa.string()),
+        ("factor_value", pa.float64()),
+        ("factor_value_text", pa.string()),
+        ("contribution", pa.float64()),
+        ("direction", pa.string()),
+        ("importance", pa.string()),
+    ]
+)
+
+LIFT_SCHEMA = pa.schema(
+    [
+        ("prediction_name", pa.string()),
+        ("model_run_id", pa.string()),
+        ("decile", pa.int32()),
+        ("profiles", pa.int64()),
+        ("positives", pa.int64()),
+        ("positive_rate", pa.float64()),
+        ("mean_probability", pa.float64()),
+        ("lift", pa.float64()),
+        ("cumulative_gain", pa.float64()),
+    ]
+)
+
+IMPORTANCE_SCHEMA = pa.schema(
+    [
+        ("prediction_name", pa.string()),
+        ("model_run_id", pa.string()),
+        ("feature_name", pa.string()),
+        ("mean_absolute_contribution", pa.float64()),
+        ("importance_rank", pa.int32()),
+    ]
+)
+
+
+def parse_predictions(text: str) -> list[tuple[str, str]]:
+    """'name:type,name:type,' (rendered by dbt_project.yml) -> [(name, type)]."""
+    pairs = []
+    for item in (text or "").split(","):
+        if item.strip():
+            name, _, kind = item.strip().partition(":")
+            pairs.append((name, kind))
+    return pairs
+
+
+def settings_from_config(get: Callable[[str], object]) -> TrainingSettings:
+    """TrainingSettings from dbt config values (rendered as text by dbt_project.yml)."""
+    return TrainingSettings(
+        min_positive_examples=int(get("min_positive_examples")),
+        min_negative_examples=int(get("min_negative_examples")),
+        poor_auc_threshold=float(get("poor_auc_threshold")),
+        seed=int(get("model_seed")),
+    )
+
+
+def should_retrain(
+    policy: str, after_days: int, last_trained_at: dt.datetime | None, now: dt.datetime
+) -> tuple[bool, str]:
+    """Whether to fit a new model now, and why."""
+    if policy not in RETRAIN_POLICIES:
+        raise ValueError(
+            f"customer_ai__retrain_policy: unknown policy '{policy}'; one of {', '.join(RETRAIN_POLICIES)}"
+        )
+    if last_trained_at is None:
+        return True, "no model yet"
+    if policy == "always":
+        return True, "retrain policy 'always'"
+    if policy == "never":
+        return False, "retrain policy 'never'"
+    age = (now - last_trained_at).total_seconds() / 86_400
+    if age >= after_days:
+        return True, f"latest model is {age:.1f} days old (>= {after_days})"
+    return False, f"latest model is {age:.1f} days old (< {after_days})"
+
+
+def _json(value) -> str:
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, np.generic):
+            return clean(v.item())
+        return v
+
+    if isinstance(value, dict):
+        return json.dumps({k: clean(v) for k, v in value.items()})
+    return json.dumps(value, default=clean)
+
+
+def registry_row(
+    name: str,
+    kind: str,
+    result,
+    trained_at: dt.datetime,
+    latest_snapshot,
+    seconds: float,
+    settings: TrainingSettings,
+    catalog_features: list[str],
+) -> dict:
+    m = result.metrics
+    c = result.counts
+
+    def metric(key):
+        v = m.get(key)
+        return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else float(v)
+
+    return {
+        "model_run_id": f"{name}__{trained_at:%Y%m%dT%H%M%S}",
+        "prediction_name": name,
+        "propensity_type": kind,
+        "status": result.status,
+        "status_message": result.message,
+        "trained_at": trained_at.replace(tzinfo=None),
+        "latest_training_snapshot": latest_snapshot,
+        "training_examples": c.get("examples"),
+        "training_positives": c.get("positives"),
+        "training_negatives": c.get("negatives"),
+        "train_rows": c.get("train_rows"),
+        "calibration_rows": c.get("calibration_rows"),
+        "holdout_rows": c.get("holdout_rows"),
+        "holdout_positives": c.get("holdout_positives"),
+        "auc": metric("auc"),
+        "log_loss": metric("log_loss"),
+        "log_loss_uncalibrated": metric("log_loss_uncalibrated"),
+        "brier": metric("brier"),
+        "positive_rate": metric("positive_rate"),
+        "trees": int(m["trees"]) if "trees" in m else None,
+        "feature_names": json.dumps(result.features.names),
+        "catalog_features": json.dumps(catalog_features),
+        "categorical_levels": json.dumps(result.features.categorical_levels),
+        "hyperparameters": _json(settings.hyperparameters()),
+        "library_versions": _json(registry.library_versions()),
+        "lift_gains": result.lift.to_json(orient="records") if result.lift is not None else None,
+        "global_importance": _json(result.global_importance) if result.global_importance else None,
+        "training_seconds": seconds,
+        "model_blob": registry.serialize(result.model) if result.model is not None else None,
+    }
+
+
+@dataclass
+class FeatureCatalog:
+    names: list[str]
+    categorical: list[str]
+    labels: dict[str, str]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> FeatureCatalog:
+        frame = frame.sort_values("feature_position")
+        return cls(
+            names=frame["feature_name"].tolist(),
+            categorical=frame.loc[frame["value_type"] == "categorical", "feature_name"].tolist(),
+            labels=dict(zip(frame["feature_name"], frame["feature_label"], strict=True)),
+        )
+
+
+def train_all(
+    predictions: list[tuple[str, str]],
+    read_examples: Callable[[str], pd.DataFrame],
+    catalog: FeatureCatalog,
+    settings: TrainingSettings,
+    last_trained: dict[str, dt.datetime],
+    policy: str,
+    after_days: int,
+    now: dt.datetime,
+    log: Callable[[str], None] = print,
+) -> pa.Table:
+    """Registry rows for the predictions that the retrain policy says to (re)train."""
+    rows = []
+    for name, kind in predictions:
+        retrain, why = should_retrain(policy, after_days, last_trained.get(name), now)
+        if not retrain:
+            log(f"{name}: keeping the stored model ({why})")
+            continue
+        started = dt.datetime.now(dt.UTC)
+        examples = read_examples(name)
+        log(f"{name}: training on {len(examples):,} examples ({why})")
+        result = train_prediction(examples, catalog.names, catalog.categorical, settings, name)
+        seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+        latest = pd.to_datetime(examples["snapshot_date"]).max().date() if len(examples) else None
+        log(f"{name}: {result.status} in {seconds:.1f}s: {result.message}")
+        rows.append(registry_row(name, kind, result, now, latest, seconds, settings, catalog.names))
+    return pa.Table.from_pylist(rows, schema=REGISTRY_SCHEMA)
+
+
+def latest_attempts(registry_frame: pd.DataFrame) -> dict[str, dict]:
+    """The newest registry row of each prediction."""
+    if registry_frame.empty:
+        return {}
+    newest = (
+        registry_frame.sort_values(["prediction_name", "trained_at", "model_run_id"]).groupby("prediction_name").tail(1)
+    )
+    return {row["prediction_name"]: row for row in newest.to_dict("records")}
+
+
+def load_model_for_scoring(
+    name: str, attempt: dict | None, catalog: FeatureCatalog, log: Callable[[str], None] = print
+) -> registry.StoredModel | None:
+    """The stored model to score with, or None (no model, or the latest attempt had no usable model)."""
+    if attempt is None:
+        log(f"{name}: no model in the registry; no scores")
+        return None
+    if attempt["status"] not in USABLE_STATUSES or not isinstance(attempt["model_blob"], bytes | bytearray):
+        log(f"{name}: latest model run {attempt['model_run_id']} is '{attempt['status']}'; no scores")
+        return None
+    stored = registry.StoredModel.from_row(attempt)
+    registry.check_features(name, stored.model_run_id, stored.catalog_features, catalog.names)
+    return stored
+
+
+def scoring_batches(reader: pa.RecordBatchReader, spec: FeatureSpec) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """(keys, matrix) per Arrow batch of the scoring relation."""
+    for batch in reader:
+        frame = batch.to_pandas()
+        if frame.empty:
+            continue
+        yield frame[["profile_id", "snapshot_date"]], spec.matrix(frame)
+
+
+def score_batches(
+    name: str, stored: registry.StoredModel, batches: Iterable[tuple[pd.DataFrame, np.ndarray]], scored_at: dt.datetime
+) -> Iterator[pa.RecordBatch]:
+    trees = tree_model(stored.model)
+    for keys, matrix in batches:
+        probability = predict_probability(stored.model, matrix)
+        raw = trees.decision_function(matrix)
+        frame = pd.DataFrame(
+            {
+                "prediction_name": name,
+                "profile_id": keys["profile_id"].to_numpy(),
+                "model_run_id": stored.model_run_id,
+                "probability": probability,
+                "raw_score": raw,
+                "as_of_date": pd.to_datetime(keys["snapshot_date"]).dt.date.to_numpy(),
+                "scored_at": scored_at.replace(tzinfo=None),
+            }
+        )
+        yield pa.RecordBatch.from_pandas(frame, schema=SCORES_SCHEMA, preserve_index=False)
+
+
+def reason_batches(
+    name: str,
+    stored: registry.StoredModel,
+    batches: Iterable[tuple[pd.DataFrame, np.ndarray]],
+    labels: dict[str, str],
+    k: int,
+) -> Iterator[pa.RecordBatch]:
+    spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
+    trees = tree_model(stored.model)
+    for explained in explain.explain_batches(trees, batches, spec, labels, k):
+        factors = explained.drop(columns=["snapshot_date"])
+        factors.insert(0, "prediction_name", name)
+        factors.insert(2, "model_run_id", stored.model_run_id)
+        yield pa.RecordBatch.from_pandas(factors, schema=REASONS_SCHEMA, preserve_index=False)
+
+
+def lift_table(attempts: dict[str, dict]) -> pa.Table:
+    rows = []
+    for name, attempt in attempts.items():
+        if isinstance(attempt.get("lift_gains"), str):  # null (no model) arrives from pandas as NaN
+            for r in json.loads(attempt["lift_gains"]):
+                rows.append({"prediction_name": name, "model_run_id": attempt["model_run_id"], **r})
+    return pa.Table.from_pylist(rows, schema=LIFT_SCHEMA)
+
+
+def importance_table(attempts: dict[str, dict]) -> pa.Table:
+    rows = []
+    for name, attempt in attempts.items():
+        if isinstance(attempt.get("global_importance"), str):
+            ranked = sorted(json.loads(attempt["global_importance"]).items(), key=lambda kv: -(kv[1] or 0))
+            for rank, (feature, value) in enumerate(ranked, start=1):
+                rows.append(
+                    {
+                        "prediction_name": name,
+                        "model_run_id": attempt["model_run_id"],
+                        "feature_name": feature,
+                        "mean_absolute_contribution": value,
+                        "importance_rank": rank,
+                    }
+                )
+    return pa.Table.from_pylist(rows, schema=IMPORTANCE_SCHEMA)

@@ -1,0 +1,310 @@
+"""Propensity models: training, calibration and evaluation of one gradient-boosted tree model per prediction.
+
+The flow for one prediction (called by the dbt Python model ``ml_propensity_models_trained``):
+
+1. ``split_by_profile`` puts every profile on one side only: holdout (evaluation), calibration, or training.
+   The split hashes the profile id, so it does not depend on row order or on the other profiles.
+2. ``HistGradientBoostingClassifier`` learns on the training profiles with balanced class weights.
+3. Its probabilities are recalibrated (Platt sigmoid) on the calibration profiles, which the trees never saw:
+   class weighting distorts probabilities and calibration puts them back on the real scale.
+4. The holdout gives AUC, log loss, Brier score, lift and cumulative gains, and the status:
+   ``trained``, ``poor_quality`` (AUC below the gate) or ``insufficient_data`` (too few examples of a class).
+
+Feature matrices are float64 numpy arrays with NaN for missing values, and categorical features are encoded as
+ordinal codes (never native categorical splits): both are needed for exact TreeSHAP with shap 0.51.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+
+STATUS_TRAINED = "trained"
+STATUS_POOR = "poor_quality"
+STATUS_INSUFFICIENT = "insufficient_data"
+STATUS_LEAKAGE = "leakage_suspected"
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Knobs of training; the dbt vars customer_ai__* map onto these (see dbt_project.yml)."""
+
+    min_positive_examples: int = 500
+    min_negative_examples: int = 500
+    poor_auc_threshold: float = 0.65
+    holdout_share: float = 0.2
+    calibration_share: float = 0.2
+    seed: int = 42
+    max_iter: int = 300
+    learning_rate: float = 0.06
+    max_leaf_nodes: int = 31
+    min_samples_leaf: int = 40
+    l2_regularization: float = 1.0
+    # A single feature that separates the classes this well on its own was almost surely built from the label.
+    leakage_auc_threshold: float = 0.98
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {
+            "max_iter": self.max_iter,
+            "learning_rate": self.learning_rate,
+            "max_leaf_nodes": self.max_leaf_nodes,
+            "min_samples_leaf": self.min_samples_leaf,
+            "l2_regularization": self.l2_regularization,
+            "class_weight": "balanced",
+            "early_stopping": True,
+            "validation_fraction": 0.1,
+            "n_iter_no_change": 20,
+            "random_state": self.seed,
+            "calibration": "sigmoid",
+        }
+
+
+@dataclass
+class FeatureSpec:
+    """Feature names in model order, and the levels of the categorical ones (code = index in the list)."""
+
+    names: list[str]
+    categorical_levels: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, names: list[str], categorical: list[str]) -> FeatureSpec:
+        levels = {}
+        for name in categorical:
+            values = frame[name].dropna().astype(str).unique().tolist()
+            levels[name] = sorted(values)
+        return cls(names=list(names), categorical_levels=levels)
+
+    def subset(self, keep: list[str]) -> FeatureSpec:
+        return FeatureSpec(
+            [n for n in self.names if n in keep], {n: v for n, v in self.categorical_levels.items() if n in keep}
+        )
+
+    def matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """float64 matrix with NaN for missing values; categorical values become their level's code."""
+        missing = [n for n in self.names if n not in frame.columns]
+        if missing:
+            raise KeyError(f"feature columns missing from the input: {', '.join(missing)}")
+        out = np.empty((len(frame), len(self.names)), dtype=np.float64)
+        for j, name in enumerate(self.names):
+            column = frame[name]
+            if name in self.categorical_levels:
+                codes = {level: float(i) for i, level in enumerate(self.categorical_levels[name])}
+                out[:, j] = column.map(lambda v, codes=codes: codes.get(str(v), np.nan) if pd.notna(v) else np.nan)
+            else:
+                out[:, j] = pd.to_numeric(column, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        return out
+
+
+def profile_bucket(profile_ids: pd.Series | np.ndarray, seed: int) -> np.ndarray:
+    """A number in [0, 1) per profile, stable across runs and machines (md5 of seed and id)."""
+    values = np.empty(len(profile_ids), dtype=np.float64)
+    for i, pid in enumerate(np.asarray(profile_ids, dtype=object)):
+        digest = hashlib.md5(f"{seed}|{pid}".encode()).digest()
+        values[i] = int.from_bytes(digest[:8], "big") / 2**64
+    return values
+
+
+def split_by_profile(profile_ids: pd.Series | np.ndarray, settings: TrainingSettings) -> np.ndarray:
+    """'holdout', 'calibration' or 'train' per row; all rows of a profile land on the same side."""
+    u = profile_bucket(profile_ids, settings.seed)
+    side = np.full(len(u), "train", dtype=object)
+    side[u < settings.holdout_share + settings.calibration_share] = "calibration"
+    side[u < settings.holdout_share] = "holdout"
+    return side
+
+
+def evaluate(y_true: np.ndarray, probability: np.ndarray) -> dict[str, float]:
+    """Holdout metrics. AUC is NaN when the holdout has a single class."""
+    y = np.asarray(y_true, dtype=int)
+    p = np.clip(np.asarray(probability, dtype=np.float64), 1e-9, 1 - 1e-9)
+    both = len(np.unique(y)) == 2
+    return {
+        "auc": float(roc_auc_score(y, p)) if both else float("nan"),
+        "log_loss": float(log_loss(y, p, labels=[0, 1])),
+        "brier": float(brier_score_loss(y, p)),
+        "positive_rate": float(y.mean()) if len(y) else float("nan"),
+        "rows": int(len(y)),
+        "positives": int(y.sum()),
+    }
+
+
+def lift_gains(y_true: np.ndarray, probability: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Lift and cumulative gains by decile of predicted probability (decile 1 = the highest scores)."""
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(probability, dtype=np.float64)
+    order = np.lexsort((np.arange(len(p)), -p))  # highest first; ties keep input order
+    decile = np.empty(len(p), dtype=int)
+    decile[order] = np.minimum(np.arange(len(p)) * bins // max(len(p), 1), bins - 1) + 1
+    frame = pd.DataFrame({"decile": decile, "y": y, "p": p})
+    total_pos = max(int(y.sum()), 1)
+    base_rate = y.mean() if len(y) else float("nan")
+    rows = []
+    cumulative = 0
+    for d in range(1, bins + 1):
+        part = frame[frame["decile"] == d]
+        positives = int(part["y"].sum())
+        cumulative += positives
+        rate = positives / len(part) if len(part) else float("nan")
+        rows.append(
+            {
+                "decile": d,
+                "profiles": int(len(part)),
+                "positives": positives,
+                "positive_rate": rate,
+                "mean_probability": float(part["p"].mean()) if len(part) else float("nan"),
+                "lift": rate / base_rate if base_rate else float("nan"),
+                "cumulative_gain": cumulative / total_pos,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class TrainingResult:
+    status: str
+    message: str
+    model: CalibratedClassifierCV | None
+    features: FeatureSpec
+    metrics: dict[str, float]
+    lift: pd.DataFrame | None
+    counts: dict[str, int]
+    global_importance: dict[str, float] = field(default_factory=dict)
+
+
+def tree_model(calibrated: CalibratedClassifierCV) -> HistGradientBoostingClassifier:
+    """The fitted trees inside the calibrated model (what TreeSHAP explains)."""
+    inner = calibrated.calibrated_classifiers_[0].estimator
+    return inner.estimator if isinstance(inner, FrozenEstimator) else inner
+
+
+def predict_probability(calibrated: CalibratedClassifierCV, matrix: np.ndarray) -> np.ndarray:
+    return calibrated.predict_proba(matrix)[:, 1]
+
+
+def univariate_auc(x: np.ndarray, y: np.ndarray) -> float:
+    """AUC of one feature used alone (either direction), missing values as the lowest value."""
+    finite = x[~np.isnan(x)]
+    if finite.size == 0 or len(np.unique(y)) < 2:
+        return 0.5
+    values = np.where(np.isnan(x), finite.min() - 1.0, x)
+    if np.unique(values).size < 2:
+        return 0.5
+    auc = roc_auc_score(y, values)
+    return float(max(auc, 1 - auc))
+
+
+def leaking_features(matrix: np.ndarray, y: np.ndarray, names: list[str], threshold: float) -> list[tuple[str, float]]:
+    found = []
+    for j, name in enumerate(names):
+        auc = univariate_auc(matrix[:, j], y)
+        if auc >= threshold:
+            found.append((name, auc))
+    return found
+
+
+def train_prediction(
+    examples: pd.DataFrame,
+    feature_names: list[str],
+    categorical: list[str],
+    settings: TrainingSettings,
+    prediction_name: str = "prediction",
+) -> TrainingResult:
+    """Train, calibrate and evaluate one prediction from labelled examples (columns profile_id, label, features)."""
+    frame = examples.sort_values(["profile_id", "snapshot_date"] if "snapshot_date" in examples else ["profile_id"])
+    frame = frame.reset_index(drop=True)
+    y = frame["label"].astype(int).to_numpy()
+    positives, negatives = int(y.sum()), int(len(y) - y.sum())
+    counts = {"examples": int(len(y)), "positives": positives, "negatives": negatives}
+    spec = FeatureSpec.fit(frame, feature_names, categorical)
+    empty = TrainingResult(STATUS_INSUFFICIENT, "", None, spec, {}, None, counts)
+
+    if positives < settings.min_positive_examples or negatives < settings.min_negative_examples:
+        empty.message = (
+            f"{prediction_name}: {positives:,} positive and {negatives:,} negative training examples; at least "
+            f"{settings.min_positive_examples:,} positive and {settings.min_negative_examples:,} negative are needed "
+            "(customer_ai__min_positive_examples, customer_ai__min_negative_examples). No scores for this prediction."
+        )
+        return empty
+
+    matrix = spec.matrix(frame)
+    side = split_by_profile(frame["profile_id"], settings)
+    train, calib, hold = side == "train", side == "calibration", side == "holdout"
+    counts.update(
+        {
+            "train_rows": int(train.sum()),
+            "calibration_rows": int(calib.sum()),
+            "holdout_rows": int(hold.sum()),
+            "holdout_positives": int(y[hold].sum()),
+        }
+    )
+    for part, mask in (("training", train), ("calibration", calib), ("holdout", hold)):
+        if len(np.unique(y[mask])) < 2:
+            empty.message = f"{prediction_name}: the {part} split has a single class; more data is needed."
+            return empty
+
+    # A feature with no value at all in the training rows carries no information (and scikit-learn 1.9 cannot bin
+    # an all-missing column): the model leaves it out. The full catalog is still recorded for the feature check.
+    observed = ~np.all(np.isnan(matrix[train]), axis=0)
+    if not observed.all():
+        spec = spec.subset([n for n, keep in zip(spec.names, observed, strict=True) if keep])
+        matrix = matrix[:, observed]
+
+    leaks = leaking_features(matrix[train], y[train], spec.names, settings.leakage_auc_threshold)
+    if leaks:
+        listed = ", ".join(f"{name} (AUC {auc:.3f} on its own)" for name, auc in leaks)
+        return TrainingResult(
+            STATUS_LEAKAGE,
+            f"{prediction_name}: not trained, features that predict the label almost perfectly on their own were "
+            f"probably built from the outcome window: {listed}.",
+            None,
+            spec,
+            {},
+            None,
+            counts,
+        )
+
+    trees = HistGradientBoostingClassifier(
+        max_iter=settings.max_iter,
+        learning_rate=settings.learning_rate,
+        max_leaf_nodes=settings.max_leaf_nodes,
+        min_samples_leaf=settings.min_samples_leaf,
+        l2_regularization=settings.l2_regularization,
+        class_weight="balanced",
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        random_state=settings.seed,
+    )
+    trees.fit(matrix[train], y[train])
+    calibrated = CalibratedClassifierCV(FrozenEstimator(trees), method="sigmoid")
+    calibrated.fit(matrix[calib], y[calib])
+
+    p_hold = predict_probability(calibrated, matrix[hold])
+    metrics = evaluate(y[hold], p_hold)
+    metrics["log_loss_uncalibrated"] = evaluate(y[hold], trees.predict_proba(matrix[hold])[:, 1])["log_loss"]
+    metrics["trees"] = int(trees.n_iter_)
+    lift = lift_gains(y[hold], p_hold)
+
+    from customer_ai.explain import mean_absolute_shap  # local import: shap is slow to import
+
+    sample = matrix[hold][:5000]
+    importance = dict(zip(spec.names, mean_absolute_shap(trees, sample), strict=True))
+
+    if not metrics["auc"] >= settings.poor_auc_threshold:
+        status = STATUS_POOR
+        message = (
+            f"{prediction_name}: holdout AUC {metrics['auc']:.3f} is below {settings.poor_auc_threshold} "
+            "(customer_ai__poor_auc_threshold); scores are written but should not be trusted."
+        )
+    else:
+        status = STATUS_TRAINED
+        message = f"{prediction_name}: holdout AUC {metrics['auc']:.3f} on {counts['holdout_rows']:,} examples."
+    return TrainingResult(status, message, calibrated, spec, metrics, lift, counts, importance)

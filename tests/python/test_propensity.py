@@ -1,0 +1,203 @@
+"""The propensity library on small but real data: training, calibration, guards, TreeSHAP, the registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_ai import explain, registry
+from customer_ai.propensity import (
+    STATUS_INSUFFICIENT,
+    STATUS_LEAKAGE,
+    STATUS_POOR,
+    STATUS_TRAINED,
+    FeatureSpec,
+    TrainingSettings,
+    lift_gains,
+    predict_probability,
+    split_by_profile,
+    train_prediction,
+    tree_model,
+)
+
+FEATURES = ["recent_views", "days_since_visit", "orders", "noise", "tier"]
+SETTINGS = TrainingSettings(min_positive_examples=100, min_negative_examples=100)
+
+
+def examples(n: int = 6_000, seed: int = 0, signal: float = 1.0) -> pd.DataFrame:
+    """Profiles at two snapshots; recent views and short visit gaps drive the label (signal=0: pure noise)."""
+    rng = np.random.default_rng(seed)
+    recent_views = rng.poisson(1.0, n).astype(float)
+    days_since_visit = rng.exponential(20, n)
+    days_since_visit[rng.random(n) < 0.1] = np.nan  # never visited
+    orders = rng.poisson(0.5, n).astype(float)
+    tier = rng.choice(["gold", "silver", None], size=n, p=[0.2, 0.7, 0.1])
+    logit = -2.2 + signal * (
+        0.9 * recent_views - 0.05 * np.nan_to_num(days_since_visit, nan=60) + 0.8 * (tier == "gold")
+    )
+    label = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return pd.DataFrame(
+        {
+            "profile_id": [f"p{i // 2}" for i in range(n)],
+            "snapshot_date": np.where(np.arange(n) % 2 == 0, "2025-06-01", "2025-07-01"),
+            "recent_views": recent_views,
+            "days_since_visit": days_since_visit,
+            "orders": orders,
+            "noise": rng.normal(size=n),
+            "tier": tier,
+            "label": label,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def trained():
+    frame = examples()
+    return frame, train_prediction(frame, FEATURES, ["tier"], SETTINGS, "buy")
+
+
+def test_trains_a_useful_model(trained):
+    _, result = trained
+    assert result.status == STATUS_TRAINED, result.message
+    assert result.metrics["auc"] > 0.75
+    assert result.counts["holdout_rows"] > 0
+    ranked = sorted(result.global_importance, key=result.global_importance.get, reverse=True)
+    assert set(ranked[:2]) == {"recent_views", "days_since_visit"}
+    assert ranked[-1] in {"noise", "orders"}
+
+
+def test_holdout_is_split_by_profile():
+    frame = examples(2_000)
+    side = split_by_profile(frame["profile_id"], SETTINGS)
+    sides_per_profile = pd.Series(side).groupby(frame["profile_id"].to_numpy()).nunique()
+    assert sides_per_profile.max() == 1
+    assert 0.15 < (side == "holdout").mean() < 0.25
+    # stable: the same profile always lands on the same side, whatever else is in the data
+    assert (split_by_profile(frame["profile_id"][:100], SETTINGS) == side[:100]).all()
+
+
+def test_calibration_improves_or_keeps_holdout_log_loss(trained):
+    _, result = trained
+    assert result.metrics["log_loss"] <= result.metrics["log_loss_uncalibrated"] + 1e-9
+
+
+def test_same_data_gives_identical_probabilities():
+    frame = examples(3_000, seed=4)
+    a = train_prediction(frame, FEATURES, ["tier"], SETTINGS, "buy")
+    b = train_prediction(frame.sample(frac=1.0, random_state=1), FEATURES, ["tier"], SETTINGS, "buy")
+    matrix = a.features.matrix(frame)
+    np.testing.assert_array_equal(predict_probability(a.model, matrix), predict_probability(b.model, matrix))
+
+
+def test_shap_contributions_add_up_to_the_raw_score_for_every_row(trained):
+    frame, result = trained
+    trees = tree_model(result.model)
+    matrix = result.features.matrix(frame)
+    assert np.isnan(matrix).any()  # missing values included
+    values, base = explain.shap_values(trees, matrix)
+    np.testing.assert_allclose(base + values.sum(axis=1), trees.decision_function(matrix), rtol=0, atol=1e-6)
+
+
+def test_reason_codes_rank_factors_by_absolute_contribution(trained):
+    frame, result = trained
+    trees = tree_model(result.model)
+    labels = {"recent_views": "Product views in the last 7 days"}
+    keys = frame[["profile_id", "snapshot_date"]]
+    batches = [(keys.iloc[i : i + 500], result.features.matrix(frame.iloc[i : i + 500])) for i in range(0, 2_000, 500)]
+    factors = pd.concat(explain.explain_batches(trees, batches, result.features, labels, k=3))
+    assert factors.groupby(["profile_id", "snapshot_date"]).size().max() == 3
+    assert factors["profile_id"].nunique() == 1_000  # 2,000 rows = 1,000 profiles x 2 snapshots
+    by_row = factors.groupby(["profile_id", "snapshot_date"])
+    assert (by_row["contribution"].apply(lambda c: (np.diff(np.abs(c.to_numpy())) <= 1e-12).all())).all()
+    assert set(factors["direction"]) <= {"raises", "lowers"}
+    assert ((factors["contribution"] > 0) == (factors["direction"] == "raises")).all()
+    views = factors[factors["factor_code"] == "recent_views"]
+    assert (views["factor_label"] == "Product views in the last 7 days").all()
+    tiers = factors[factors["factor_code"] == "tier"]["factor_value_text"]
+    assert set(tiers) <= {"gold", "silver", "none"}
+
+
+def test_importance_rule():
+    assert list(explain.importance_of(np.array([0.5, -0.4, 0.2, -0.05]))) == ["high", "high", "medium", "low"]
+
+
+def test_too_few_examples_is_insufficient_data_with_counts():
+    frame = examples(400)
+    result = train_prediction(frame, FEATURES, ["tier"], TrainingSettings(), "buy")
+    assert result.status == STATUS_INSUFFICIENT
+    positives = int(frame["label"].sum())
+    assert f"{positives:,} positive and {len(frame) - positives:,} negative" in result.message
+    assert "at least 500 positive and 500 negative" in result.message
+    assert result.model is None
+
+
+def test_noise_labels_give_poor_quality():
+    result = train_prediction(examples(4_000, seed=2, signal=0.0), FEATURES, ["tier"], SETTINGS, "buy")
+    assert result.status == STATUS_POOR, result.message
+    assert result.metrics["auc"] < 0.65
+    assert "below 0.65" in result.message
+    assert result.model is not None  # still scored, flagged as poor
+
+
+def test_leakage_guard_refuses_a_feature_built_from_the_label_window():
+    frame = examples(3_000)
+    # "purchases in the 30 days after the snapshot": the label itself, lightly disguised
+    frame["purchases_next_30d"] = frame["label"] * 2 + np.random.default_rng(0).random(len(frame)) * 0.5
+    result = train_prediction(frame, [*FEATURES, "purchases_next_30d"], ["tier"], SETTINGS, "buy")
+    assert result.status == STATUS_LEAKAGE
+    assert "purchases_next_30d" in result.message
+    assert result.model is None
+
+
+def test_lift_and_gains_by_decile():
+    y = np.array([1] * 10 + [0] * 90)
+    p = np.linspace(1, 0, 100)
+    table = lift_gains(y, p)
+    assert list(table["decile"]) == list(range(1, 11))
+    assert table.loc[0, "positives"] == 10 and table.loc[0, "lift"] == pytest.approx(10.0)
+    assert table["cumulative_gain"].iloc[-1] == pytest.approx(1.0)
+
+
+def test_registry_round_trip_and_untrusted_types(trained):
+    frame, result = trained
+    blob = registry.serialize(result.model)
+    loaded = registry.deserialize(blob)
+    matrix = result.features.matrix(frame.head(50))
+    np.testing.assert_array_equal(predict_probability(loaded, matrix), predict_probability(result.model, matrix))
+
+    import os
+
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+
+    hostile = sio.dumps(FunctionTransformer(func=os.system))  # would run a shell command when applied
+    with pytest.raises(ValueError, match="untrusted types"):
+        registry.deserialize(hostile)
+
+
+def test_registry_refuses_a_model_whose_feature_list_changed():
+    trained_on = ["recent_views", "orders", "tier"]
+    with pytest.raises(registry.FeatureMismatchError) as error:
+        registry.check_features("buy", "buy__20260101T000000", trained_on, ["recent_views", "orders", "age"])
+    message = str(error.value)
+    assert "Prediction 'buy'" in message and "buy__20260101T000000" in message
+    assert "missing now: tier" in message and "new since training: age" in message
+    assert "customer_ai__retrain_policy: always" in message
+    registry.check_features("buy", "x", trained_on, list(trained_on))  # same list: no error
+
+
+def test_all_missing_feature_is_left_out_of_the_model():
+    frame = examples(3_000)
+    frame["never_seen"] = np.nan
+    result = train_prediction(frame, [*FEATURES, "never_seen"], ["tier"], SETTINGS, "buy")
+    assert result.status == STATUS_TRAINED
+    assert "never_seen" not in result.features.names
+
+
+def test_feature_spec_encodes_categories_and_unknown_levels():
+    spec = FeatureSpec(["tier", "x"], {"tier": ["gold", "silver"]})
+    matrix = spec.matrix(pd.DataFrame({"tier": ["silver", "bronze", None], "x": [1, None, 3]}))
+    assert matrix.dtype == np.float64
+    np.testing.assert_array_equal(matrix[:, 0], [1.0, np.nan, np.nan])
+    np.testing.assert_array_equal(matrix[:, 1], [1.0, np.nan, 3.0])
