@@ -23,7 +23,8 @@ def model(dbt, session):
                 continue
             spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
             reader = scoring.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
-            yield from pipeline.reason_batches(name, stored, pipeline.scoring_batches(reader, spec), catalog.labels, top_k)
+            batches_of_features = pipeline.scoring_batches(reader, spec)
+            yield from pipeline.reason_batches(name, stored, batches_of_features, catalog.labels, top_k)
 
     # Streamed: DuckDB writes each batch as it comes, so memory does not grow with the number of profiles.
     return pa.RecordBatchReader.from_batches(pipeline.REASONS_SCHEMA, batches())
