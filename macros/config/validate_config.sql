@@ -104,6 +104,25 @@
     {%- if not (var('customer_ai__sessions_lookback_days', 3) is number and var('customer_ai__sessions_lookback_days', 3) >= 0) -%}
         {%- do errors.append("customer_ai__sessions_lookback_days: must be a number of days >= 0, got " ~ var('customer_ai__sessions_lookback_days')) -%}
     {%- endif -%}
+    {%- if var('customer_ai__clv_time_unit', 'weeks') not in ['days', 'weeks'] -%}
+        {%- do errors.append("customer_ai__clv_time_unit: unknown unit '" ~ var('customer_ai__clv_time_unit') ~ "'; one of days, weeks") -%}
+    {%- endif -%}
+    {%- for key in ['customer_ai__clv_horizon_days', 'customer_ai__clv_min_repeat_buyers', 'customer_ai__min_positive_examples', 'customer_ai__min_negative_examples', 'customer_ai__training_max_rows', 'customer_ai__reason_codes_top_k', 'customer_ai__scoring_batch_rows', 'customer_ai__retrain_after_days'] -%}
+        {%- if not customer_ai_is_positive_int(var(key)) -%}
+            {%- do errors.append(key ~ ": must be a positive whole number, got " ~ var(key)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set rate = var('customer_ai__clv_annual_discount_rate', 0.1) -%}
+    {%- if rate is not number or rate is boolean or rate < 0 or rate >= 1 -%}
+        {%- do errors.append("customer_ai__clv_annual_discount_rate: must be a number in [0, 1), got " ~ rate) -%}
+    {%- endif -%}
+    {%- if var('customer_ai__retrain_policy', 'always') not in ['always', 'older_than', 'never'] -%}
+        {%- do errors.append("customer_ai__retrain_policy: unknown policy '" ~ var('customer_ai__retrain_policy') ~ "'; one of always, older_than, never") -%}
+    {%- endif -%}
+    {%- set gate = var('customer_ai__poor_auc_threshold', 0.65) -%}
+    {%- if gate is not number or gate is boolean or gate < 0.5 or gate > 1 -%}
+        {%- do errors.append("customer_ai__poor_auc_threshold: must be a number between 0.5 and 1, got " ~ gate) -%}
+    {%- endif -%}
     {%- set as_of = var('customer_ai__as_of_date', none) -%}
     {%- if as_of is not none and not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', as_of | string) -%}
         {%- do errors.append("customer_ai__as_of_date: must be a date written YYYY-MM-DD, got '" ~ as_of ~ "'") -%}

@@ -126,6 +126,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     app_user = rng.random(n) < 0.3
     # How often a profile starts shopping for something: a lasting trait, so past purchases predict future ones.
     intent_start = rng.lognormal(mean=np.log(0.004), sigma=0.6, size=n) * np.where(segment == 2, 0.7, 1.0)
+    spend_scale = rng.lognormal(np.where(segment == 1, np.log(220.0), np.log(55.0)), 0.35)
     # chance that a day with a visit in the buying phase ends in a purchase
     daily_buy_prob = np.where(segment == 2, 0.3, 0.6)
 
@@ -242,8 +243,10 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     m = code.size
     seg = segment[profile_local]
     is_purchase = code == PURCHASE
-    value_mu = np.where(seg == 1, np.log(220.0), np.log(55.0))
-    order_value = np.where(is_purchase, np.round(rng.lognormal(value_mu, 0.45), 2), np.nan)
+    # Each profile has its own typical basket (about 220 in the high-value segment, 55 elsewhere); single orders
+    # scatter around it with a gamma distribution (shape 6), as the Gamma-Gamma spend model assumes.
+    typical_basket = spend_scale[profile_local]
+    order_value = np.where(is_purchase, np.round(rng.gamma(6.0, typical_basket / 6.0, size=m), 2), np.nan)
     has_items = np.isin(code, (PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
     quantity = np.where(has_items, np.where(is_purchase, 1 + rng.poisson(0.8, size=m), 1), 0)
     sku = np.where(has_items, rng.integers(0, SKUS, size=m), -1)

@@ -106,3 +106,18 @@ def test_build_stops_before_any_model_on_a_bad_config(dbt_runner):
     assert result.returncode != 0
     assert "propensity_type: unknown propensity type 'upsell'" in output
     assert "OK created" not in output
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"customer_ai__clv_time_unit": "months"}, "customer_ai__clv_time_unit: unknown unit 'months'"),
+        ({"customer_ai__clv_annual_discount_rate": 1.5}, "customer_ai__clv_annual_discount_rate: must be a number"),
+        ({"customer_ai__retrain_policy": "weekly"}, "customer_ai__retrain_policy: unknown policy 'weekly'"),
+    ],
+)
+def test_bad_global_setting_names_the_var(variables, expected, dbt_runner):
+    result = dbt_runner(["run-operation", "customer_ai_validate_config"], variables=variables, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert expected in output, output[-3000:]

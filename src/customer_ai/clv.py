@@ -1,0 +1,320 @@
+"""Customer lifetime value: BG/NBD (purchase frequency and dropout) and Gamma-Gamma (order value).
+
+Both are fitted by maximum likelihood with scipy, on log-parameters (so every parameter stays positive), with
+log-space likelihoods (gammaln, logaddexp) so that large frequencies do not overflow, and vectorized over
+customers. References:
+
+- Fader, Hardie and Lee (2005), "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model",
+  Marketing Science 24(2): the BG/NBD likelihood (eq. 6), P(alive) (eq. 11) and conditional expectation (eq. 10).
+- Fader, Hardie and Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", JMR 42(4), and
+  Fader and Hardie (2013), "The Gamma-Gamma Model of Monetary Value": the Gamma-Gamma likelihood and E[M | x, m].
+
+Inputs per customer, in one time unit (days or weeks): ``frequency`` x = repeat purchases (purchase days after the
+first), ``recency`` t_x = time from the first to the last purchase, ``tenure`` T = time from the first purchase to
+the end of observation, and for Gamma-Gamma ``monetary`` = the mean value of the repeat purchases.
+
+Validated against the published CDNOW results (tests/python/test_clv.py): r = 0.243, alpha = 4.414, a = 0.793,
+b = 2.426, log-likelihood -9582.4; Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import gammaln, hyp2f1
+
+DAYS_PER_UNIT = {"days": 1.0, "weeks": 7.0}
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """How a maximum-likelihood fit went: parameters, log-likelihood, convergence."""
+
+    params: dict[str, float]
+    log_likelihood: float
+    converged: bool
+    iterations: int
+    message: str
+    customers: int
+    seconds: float
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class FitError(ValueError):
+    """The data cannot support the fit (too few customers or repeat buyers, bad values)."""
+
+
+def _check_rfm(frequency, recency, tenure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.asarray(frequency, dtype=np.float64)
+    t_x = np.asarray(recency, dtype=np.float64)
+    T = np.asarray(tenure, dtype=np.float64)
+    if not (x.shape == t_x.shape == T.shape):
+        raise FitError("frequency, recency and tenure must have the same length")
+    if np.any(~np.isfinite(x) | ~np.isfinite(t_x) | ~np.isfinite(T)):
+        raise FitError("frequency, recency and tenure must be finite numbers")
+    if np.any(x < 0) or np.any(t_x < 0) or np.any(T < t_x - 1e-9):
+        raise FitError("need frequency >= 0 and 0 <= recency <= tenure for every customer")
+    return x, t_x, T
+
+
+# --- BG/NBD -----------------------------------------------------------------------------------------------------
+
+
+def bgnbd_log_likelihood_terms(
+    params: tuple[float, float, float, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """Per-customer log-likelihood of the BG/NBD model (Fader, Hardie and Lee 2005, eq. 6), in log space."""
+    r, alpha, a, b = params
+    ln_a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    ln_a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    ln_a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ln_a4 = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    return ln_a1 + ln_a2 + np.logaddexp(ln_a3, ln_a4)
+
+
+@dataclass(frozen=True)
+class BetaGeoModel:
+    """A fitted BG/NBD model. Times are in the unit the model was fitted in."""
+
+    r: float
+    alpha: float
+    a: float
+    b: float
+    report: FitReport | None = None
+
+    @property
+    def params(self) -> tuple[float, float, float, float]:
+        return self.r, self.alpha, self.a, self.b
+
+    def probability_alive(self, frequency, recency, tenure) -> np.ndarray:
+        """P(still active at the end of observation | x, t_x, T) (eq. 11); 1 for customers with no repeat."""
+        x, t_x, T = _check_rfm(frequency, recency, tenure)
+        r, alpha, a, b = self.params
+        with np.errstate(divide="ignore", over="ignore"):
+            ln_ratio = (
+                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+            )
+        return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(ln_ratio, 700))), 1.0)
+
+    def expected_purchases(self, t: float, frequency, recency, tenure) -> np.ndarray:
+        """E[purchases in (T, T + t] | x, t_x, T] (eq. 10)."""
+        x, t_x, T = _check_rfm(frequency, recency, tenure)
+        r, alpha, a, b = self.params
+        if t <= 0:
+            return np.zeros_like(x)
+        z = t / (alpha + T + t)
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+        ln_base = (r + x) * (np.log(alpha + T) - np.log(alpha + T + t))
+        numerator = (a + b + x - 1) / (a - 1) * (1 - np.exp(ln_base) * hyp)
+        with np.errstate(divide="ignore", over="ignore"):
+            ln_ratio = (
+                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+            )
+        denominator = 1 + np.where(x > 0, np.exp(np.minimum(ln_ratio, 700)), 0.0)
+        return np.maximum(numerator / denominator, 0.0)
+
+    def expected_purchases_new_customer(self, t: float) -> float:
+        """E[X(t)] for a customer just acquired (eq. 7)."""
+        r, alpha, a, b = self.params
+        z = t / (alpha + t)
+        return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z)))
+
+
+def fit_bgnbd(frequency, recency, tenure, min_customers: int = 10, min_repeat_customers: int = 5) -> BetaGeoModel:
+    """Maximum-likelihood BG/NBD. Raises FitError when the data cannot identify the model."""
+    x, t_x, T = _check_rfm(frequency, recency, tenure)
+    n = len(x)
+    repeaters = int((x > 0).sum())
+    if n < min_customers:
+        raise FitError(f"BG/NBD needs at least {min_customers} customers, got {n}")
+    if repeaters < min_repeat_customers:
+        raise FitError(
+            f"BG/NBD needs at least {min_repeat_customers} customers with a repeat purchase, got {repeaters}"
+            " (with no repeat purchases there is nothing to learn the purchase rate from)"
+        )
+    if np.all(T <= 0):
+        raise FitError("every customer was first seen at the end of observation (tenure 0)")
+
+    def objective(log_params):
+        params = np.exp(log_params)
+        value = -bgnbd_log_likelihood_terms(tuple(params), x, t_x, T).sum()
+        return value if np.isfinite(value) else 1e300
+
+    started = time.perf_counter()
+    start = np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
+    result = minimize(
+        objective,
+        start,
+        method="L-BFGS-B",
+        bounds=[(-12, 12)] * 4,
+        options={"maxiter": 2_000, "ftol": 1e-13, "gtol": 1e-9},
+    )
+    # polish with Nelder-Mead from the L-BFGS-B optimum: cheap, and robust where the surface is flat
+    polished = minimize(
+        objective, result.x, method="Nelder-Mead", options={"maxiter": 4_000, "xatol": 1e-9, "fatol": 1e-10}
+    )
+    best = polished if polished.fun <= result.fun else result
+    r, alpha, a, b = np.exp(best.x)
+    converged = bool(result.success or polished.success) and np.isfinite(best.fun)
+    report = FitReport(
+        params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
+        log_likelihood=float(-best.fun),
+        converged=converged,
+        iterations=int(result.nit + polished.nit),
+        message=f"L-BFGS-B: {result.message}; Nelder-Mead: {polished.message}",
+        customers=n,
+        seconds=time.perf_counter() - started,
+        extra={"repeat_customers": repeaters},
+    )
+    return BetaGeoModel(float(r), float(alpha), float(a), float(b), report)
+
+
+# --- Gamma-Gamma ---------------------------------------------------------------------------------------------------
+
+
+def gamma_gamma_log_likelihood_terms(params: tuple[float, float, float], x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per-customer log-likelihood of the mean spend m over x repeat transactions (Gamma-Gamma)."""
+    p, q, gamma = params
+    return (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(gamma + m * x)
+    )
+
+
+@dataclass(frozen=True)
+class GammaGammaModel:
+    p: float
+    q: float
+    gamma: float
+    report: FitReport | None = None
+
+    @property
+    def population_mean(self) -> float:
+        """E[M] for a customer with no repeat purchases yet: p * gamma / (q - 1) (infinite when q <= 1)."""
+        return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("nan")
+
+    def expected_order_value(self, frequency, monetary) -> np.ndarray:
+        """E[M | x, m_x]: a weighted mean of the customer's own mean spend and the population mean."""
+        x = np.asarray(frequency, dtype=np.float64)
+        m = np.asarray(monetary, dtype=np.float64)
+        usable = (x > 0) & np.isfinite(m) & (m > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own = (self.gamma + np.where(usable, m, 0.0) * x) * self.p / (self.p * x + self.q - 1)
+        return np.where(usable, own, self.population_mean)
+
+
+def fit_gamma_gamma(frequency, monetary, min_customers: int = 10) -> GammaGammaModel:
+    """Maximum-likelihood Gamma-Gamma on customers with x > 0 repeat purchases and a positive mean spend."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.asarray(monetary, dtype=np.float64)
+    keep = (x > 0) & np.isfinite(m) & (m > 0)
+    x, m = x[keep], m[keep]
+    if len(x) < min_customers:
+        raise FitError(
+            f"Gamma-Gamma needs at least {min_customers} repeat buyers with a positive order value, got {len(x)}"
+        )
+    if np.allclose(m, m[0]):
+        raise FitError("Gamma-Gamma cannot be fitted when every repeat buyer has the same mean order value")
+
+    def objective(log_params):
+        value = -gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), x, m).sum()
+        return value if np.isfinite(value) else 1e300
+
+    started = time.perf_counter()
+    start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
+    result = minimize(
+        objective,
+        start,
+        method="L-BFGS-B",
+        bounds=[(-12, 14)] * 3,
+        options={"maxiter": 2_000, "ftol": 1e-13, "gtol": 1e-9},
+    )
+    polished = minimize(
+        objective, result.x, method="Nelder-Mead", options={"maxiter": 4_000, "xatol": 1e-9, "fatol": 1e-10}
+    )
+    best = polished if polished.fun <= result.fun else result
+    p, q, gamma = np.exp(best.x)
+    report = FitReport(
+        params={"p": float(p), "q": float(q), "gamma": float(gamma)},
+        log_likelihood=float(-best.fun),
+        converged=bool(result.success or polished.success) and np.isfinite(best.fun),
+        iterations=int(result.nit + polished.nit),
+        message=f"L-BFGS-B: {result.message}; Nelder-Mead: {polished.message}",
+        customers=int(len(x)),
+        seconds=time.perf_counter() - started,
+    )
+    return GammaGammaModel(float(p), float(q), float(gamma), report)
+
+
+# --- CLV --------------------------------------------------------------------------------------------------------------
+
+
+def customer_lifetime_value(
+    bgnbd: BetaGeoModel,
+    order_value: np.ndarray,
+    frequency,
+    recency,
+    tenure,
+    horizon_days: int,
+    annual_discount_rate: float,
+    time_unit: str,
+    step_days: int = 30,
+) -> np.ndarray:
+    """Discounted expected revenue over the horizon.
+
+    The horizon is cut into steps of ``step_days`` (30: months); the purchases expected in step k, E[Y(t_k)] -
+    E[Y(t_(k-1))], are valued at the expected order value and discounted by (1 + d)^(t_k / 365), d the annual rate.
+    """
+    unit = DAYS_PER_UNIT[time_unit]
+    value = np.zeros(len(np.asarray(frequency)), dtype=np.float64)
+    previous = np.zeros_like(value)
+    elapsed = 0
+    while elapsed < horizon_days:
+        elapsed = min(elapsed + step_days, horizon_days)
+        cumulative = bgnbd.expected_purchases(elapsed / unit, frequency, recency, tenure)
+        value += (cumulative - previous) * order_value / (1 + annual_discount_rate) ** (elapsed / 365.0)
+        previous = cumulative
+    return value
+
+
+def rfm_from_transactions(
+    customer: np.ndarray, day: np.ndarray, value: np.ndarray, end_day: float, time_unit: str
+) -> dict[str, np.ndarray]:
+    """RFM summary from transactions (one per customer-day after aggregation): the library-side twin of
+    int_customer_purchase_histories_summarized, used for validation and tests.
+
+    ``day`` is a day number (e.g. days since an epoch) and ``end_day`` the as-of day. Recency and tenure are
+    differences of dates, as in Fader, Hardie and Lee's CDNOW data: T = as-of date - first purchase date.
+    """
+    unit = DAYS_PER_UNIT[time_unit]
+    order = np.lexsort((day, customer))
+    customer, day, value = customer[order], day[order], value[order]
+    keys, first_idx, counts = np.unique(customer, return_index=True, return_counts=True)
+    first_day = day[first_idx]
+    last_day = day[first_idx + counts - 1]
+    total = np.add.reduceat(value, first_idx)
+    first_value = value[first_idx]
+    frequency = counts - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, (total - first_value) / np.maximum(frequency, 1), 0.0)
+    return {
+        "customer": keys,
+        "frequency": frequency.astype(np.float64),
+        "recency": (last_day - first_day) / unit,
+        "tenure": (end_day - first_day) / unit,
+        "monetary": monetary,
+        "total": total,
+    }

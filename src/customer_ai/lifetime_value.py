@@ -1,0 +1,291 @@
+"""Lifetime value in the warehouse: what the dbt Python models ml_clv_model_fits and ml_customer_lifetime_values
+call. Fits both models on the per-profile purchase summary and turns them into per-profile predictions.
+
+Every failure mode ends as a status and a message in the fits table, never as a crash or a NaN: too few
+customers or repeat buyers, zero or negative order values, a single customer, nobody with a second purchase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from customer_ai import clv
+
+FITS_SCHEMA = pa.schema(
+    [
+        ("model_run_id", pa.string()),
+        ("model_name", pa.string()),
+        ("status", pa.string()),
+        ("status_message", pa.string()),
+        ("time_unit", pa.string()),
+        ("as_of_date", pa.date32()),
+        ("fitted_at", pa.timestamp("us")),
+        ("customers", pa.int64()),
+        ("repeat_customers", pa.int64()),
+        ("excluded_customers", pa.int64()),
+        ("r", pa.float64()),
+        ("alpha", pa.float64()),
+        ("a", pa.float64()),
+        ("b", pa.float64()),
+        ("p", pa.float64()),
+        ("q", pa.float64()),
+        ("gamma", pa.float64()),
+        ("log_likelihood", pa.float64()),
+        ("converged", pa.bool_()),
+        ("iterations", pa.int64()),
+        ("fit_seconds", pa.float64()),
+        ("optimizer_message", pa.string()),
+        ("parameters", pa.string()),
+    ]
+)
+
+VALUES_SCHEMA = pa.schema(
+    [
+        ("profile_id", pa.string()),
+        ("expected_purchases_30d", pa.float64()),
+        ("expected_purchases_90d", pa.float64()),
+        ("expected_purchases_horizon", pa.float64()),
+        ("probability_alive", pa.float64()),
+        ("expected_order_value", pa.float64()),
+        ("predicted_clv", pa.float64()),
+        ("order_value_source", pa.string()),
+        ("model_run_id", pa.string()),
+    ]
+)
+
+STATUS_FITTED = "fitted"
+STATUS_NOT_FITTED = "not_fitted"
+
+
+@dataclass(frozen=True)
+class ClvSettings:
+    time_unit: str = "weeks"
+    horizon_days: int = 365
+    annual_discount_rate: float = 0.10
+    min_customers: int = 20
+    min_repeat_buyers: int = 20
+
+    def __post_init__(self) -> None:
+        if self.time_unit not in clv.DAYS_PER_UNIT:
+            raise ValueError(
+                f"customer_ai__clv_time_unit: one of {', '.join(clv.DAYS_PER_UNIT)}, got '{self.time_unit}'"
+            )
+        if self.horizon_days <= 0:
+            raise ValueError(f"customer_ai__clv_horizon_days must be positive, got {self.horizon_days}")
+        if not 0 <= self.annual_discount_rate < 1:
+            raise ValueError(
+                f"customer_ai__clv_annual_discount_rate must be in [0, 1), got {self.annual_discount_rate}"
+            )
+
+
+def rfm_arrays(summary: pd.DataFrame, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(frequency, recency, tenure, monetary) in the model's time unit from int_customer_purchase_histories_summarized."""
+    days = clv.DAYS_PER_UNIT[unit]
+    frequency = summary["frequency"].to_numpy(dtype=np.float64)
+    recency = summary["recency_days"].to_numpy(dtype=np.float64) / days
+    tenure = summary["tenure_days"].to_numpy(dtype=np.float64) / days
+    monetary = summary["repeat_order_value"].astype("float64").to_numpy(na_value=np.nan)
+    return frequency, recency, tenure, monetary
+
+
+def _clean(value):
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def fit_models(
+    summary: pd.DataFrame, settings: ClvSettings, as_of: dt.date | None, run_id: str, fitted_at: dt.datetime
+) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None, pa.Table]:
+    """Fit BG/NBD and Gamma-Gamma; return the models (None when not fitted) and the fits table."""
+    frequency, recency, tenure, monetary = rfm_arrays(summary, settings.time_unit)
+    rows = []
+    base = {
+        "model_run_id": run_id,
+        "time_unit": settings.time_unit,
+        "as_of_date": as_of,
+        "fitted_at": fitted_at.replace(tzinfo=None),
+        "customers": int(len(summary)),
+        "repeat_customers": int((frequency > 0).sum()),
+    }
+
+    bgnbd = None
+    try:
+        bgnbd = clv.fit_bgnbd(
+            frequency,
+            recency,
+            tenure,
+            min_customers=settings.min_customers,
+            min_repeat_customers=settings.min_repeat_buyers,
+        )
+        report = bgnbd.report
+        status = STATUS_FITTED if report.converged else STATUS_NOT_FITTED
+        message = (
+            f"BG/NBD fitted on {report.customers:,} customers ({base['repeat_customers']:,} with repeat "
+            f"purchases), log-likelihood {report.log_likelihood:,.1f}"
+        )
+        if not report.converged:
+            message = f"BG/NBD did not converge: {report.message}"
+            bgnbd = None
+        rows.append(
+            {
+                **base,
+                "model_name": "bg_nbd",
+                "status": status,
+                "status_message": message,
+                "excluded_customers": 0,
+                **{k: _clean(v) for k, v in report.params.items()},
+                "log_likelihood": _clean(report.log_likelihood),
+                "converged": report.converged,
+                "iterations": report.iterations,
+                "fit_seconds": report.seconds,
+                "optimizer_message": report.message,
+                "parameters": json.dumps(report.params),
+            }
+        )
+    except clv.FitError as error:
+        rows.append(
+            {
+                **base,
+                "model_name": "bg_nbd",
+                "status": STATUS_NOT_FITTED,
+                "excluded_customers": 0,
+                "status_message": f"BG/NBD not fitted: {error}. No purchase predictions.",
+                "converged": False,
+            }
+        )
+
+    gamma_gamma = None
+    usable = (frequency > 0) & np.isfinite(monetary) & (monetary > 0)
+    excluded = int(((frequency > 0) & ~usable).sum())
+    try:
+        gamma_gamma = clv.fit_gamma_gamma(
+            frequency, np.where(usable, monetary, np.nan), min_customers=settings.min_repeat_buyers
+        )
+        report = gamma_gamma.report
+        message = (
+            f"Gamma-Gamma fitted on {report.customers:,} repeat buyers, log-likelihood {report.log_likelihood:,.1f}"
+        )
+        if excluded:
+            message += f"; {excluded:,} repeat buyers with a zero or negative order value left out"
+        if gamma_gamma.q <= 1:
+            message += "; q <= 1, so customers without repeat purchases use their own average order value"
+        if not report.converged:
+            message = f"Gamma-Gamma did not converge: {report.message}"
+            gamma_gamma = None
+        rows.append(
+            {
+                **base,
+                "model_name": "gamma_gamma",
+                "status": STATUS_FITTED if gamma_gamma else STATUS_NOT_FITTED,
+                "status_message": message,
+                "excluded_customers": excluded,
+                **{k: _clean(v) for k, v in report.params.items()},
+                "repeat_customers": report.customers,
+                "log_likelihood": _clean(report.log_likelihood),
+                "converged": report.converged,
+                "iterations": report.iterations,
+                "fit_seconds": report.seconds,
+                "optimizer_message": report.message,
+                "parameters": json.dumps(report.params),
+            }
+        )
+    except clv.FitError as error:
+        rows.append(
+            {
+                **base,
+                "model_name": "gamma_gamma",
+                "status": STATUS_NOT_FITTED,
+                "excluded_customers": excluded,
+                "status_message": f"Gamma-Gamma not fitted: {error}. Expected order value = the profile's own "
+                "average order value.",
+                "converged": False,
+            }
+        )
+    return bgnbd, gamma_gamma, pa.Table.from_pylist(rows, schema=FITS_SCHEMA)
+
+
+def models_from_fits(fits: pd.DataFrame) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None]:
+    """Rebuild the fitted models from the fits table (scoring never refits)."""
+    bgnbd = gamma_gamma = None
+    for row in fits.to_dict("records"):
+        if row["status"] != STATUS_FITTED:
+            continue
+        if row["model_name"] == "bg_nbd":
+            bgnbd = clv.BetaGeoModel(row["r"], row["alpha"], row["a"], row["b"])
+        elif row["model_name"] == "gamma_gamma":
+            gamma_gamma = clv.GammaGammaModel(row["p"], row["q"], row["gamma"])
+    return bgnbd, gamma_gamma
+
+
+def predict_values(
+    summary: pd.DataFrame,
+    bgnbd: clv.BetaGeoModel | None,
+    gamma_gamma: clv.GammaGammaModel | None,
+    settings: ClvSettings,
+    run_id: str,
+) -> pa.Table:
+    """Per-profile predictions. Without a BG/NBD fit the purchase predictions and CLV are null (not NaN)."""
+    n = len(summary)
+    frequency, recency, tenure, monetary = rfm_arrays(summary, settings.time_unit)
+    own_average = summary["average_order_value"].astype("float64").to_numpy(na_value=np.nan)
+    unit = clv.DAYS_PER_UNIT[settings.time_unit]
+
+    if gamma_gamma is not None and np.isfinite(gamma_gamma.population_mean):
+        order_value = gamma_gamma.expected_order_value(frequency, monetary)
+        source = np.where(
+            (frequency > 0) & np.isfinite(monetary) & (monetary > 0), "gamma_gamma", "gamma_gamma_population"
+        )
+    elif gamma_gamma is not None:
+        usable = (frequency > 0) & np.isfinite(monetary) & (monetary > 0)
+        order_value = np.where(usable, gamma_gamma.expected_order_value(frequency, monetary), own_average)
+        source = np.where(usable, "gamma_gamma", "own_average")
+    else:
+        order_value = own_average
+        source = np.full(n, "own_average")
+    order_value = np.where(np.isfinite(order_value), np.maximum(order_value, 0.0), np.nan)
+
+    if bgnbd is not None and n:
+        p_alive = bgnbd.probability_alive(frequency, recency, tenure)
+        e30 = bgnbd.expected_purchases(30 / unit, frequency, recency, tenure)
+        e90 = bgnbd.expected_purchases(90 / unit, frequency, recency, tenure)
+        eh = bgnbd.expected_purchases(settings.horizon_days / unit, frequency, recency, tenure)
+        value = clv.customer_lifetime_value(
+            bgnbd,
+            np.nan_to_num(order_value),
+            frequency,
+            recency,
+            tenure,
+            settings.horizon_days,
+            settings.annual_discount_rate,
+            settings.time_unit,
+        )
+    else:
+        p_alive = e30 = e90 = eh = value = np.full(n, np.nan)
+
+    def nullable(values):
+        values = np.asarray(values, dtype=np.float64)
+        return pa.array(values, mask=~np.isfinite(values))
+
+    return pa.table(
+        {
+            "profile_id": pa.array(summary["profile_id"].astype(str).tolist(), pa.string()),
+            "expected_purchases_30d": nullable(e30),
+            "expected_purchases_90d": nullable(e90),
+            "expected_purchases_horizon": nullable(eh),
+            "probability_alive": nullable(p_alive),
+            "expected_order_value": nullable(order_value),
+            "predicted_clv": nullable(value),
+            "order_value_source": pa.array(source.tolist(), pa.string()),
+            "model_run_id": pa.array([run_id] * n, pa.string()),
+        },
+        schema=VALUES_SCHEMA,
+    )

@@ -1,0 +1,179 @@
+"""BG/NBD and Gamma-Gamma against the published CDNOW results, predictions, and the guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from cdnow import CALIBRATION_END, calibration_days
+
+from customer_ai import clv, lifetime_value
+
+END_DAY = float((CALIBRATION_END - pd.Timestamp("1997-01-01")).days)
+
+
+@pytest.fixture(scope="module")
+def rfm():
+    daily = calibration_days()
+    return clv.rfm_from_transactions(
+        daily["customer"].to_numpy(), daily["day"].to_numpy(), daily["value"].to_numpy(), END_DAY, "weeks"
+    )
+
+
+@pytest.fixture(scope="module")
+def bgnbd(rfm):
+    return clv.fit_bgnbd(rfm["frequency"], rfm["recency"], rfm["tenure"])
+
+
+def test_cdnow_summary_matches_the_paper(rfm):
+    assert len(rfm["frequency"]) == 2_357
+    assert int((rfm["frequency"] > 0).sum()) == 946
+    assert rfm["tenure"].max() == pytest.approx(38.86, abs=0.01)
+
+
+def test_bgnbd_reproduces_fader_hardie_lee_2005(bgnbd):
+    r = bgnbd.report
+    assert r.converged
+    assert round(bgnbd.r, 3) == 0.243
+    assert round(bgnbd.alpha, 3) == 4.414
+    assert round(bgnbd.a, 3) == 0.793
+    assert round(bgnbd.b, 3) == 2.426
+    assert round(r.log_likelihood, 1) == -9582.4
+
+
+def test_gamma_gamma_reproduces_the_published_fit(rfm):
+    model = clv.fit_gamma_gamma(rfm["frequency"], rfm["monetary"])
+    assert model.report.customers == 946
+    assert model.report.converged
+    assert (round(model.p, 2), round(model.q, 2), round(model.gamma, 2)) == (6.25, 3.74, 15.44)
+
+
+def test_conditional_expectation_of_the_papers_example_customer(bgnbd):
+    """Fader, Hardie and Lee (2005), section 5: x = 2, t_x = 30.43, T = 38.86 -> 1.226 purchases in 39 weeks."""
+    assert bgnbd.expected_purchases(39, [2], [30.43], [38.86])[0] == pytest.approx(1.226, abs=5e-4)
+
+
+def test_predictions_behave(bgnbd, rfm):
+    x, t_x, T = rfm["frequency"], rfm["recency"], rfm["tenure"]
+    alive = bgnbd.probability_alive(x, t_x, T)
+    assert np.all((alive > 0) & (alive <= 1))
+    assert np.all(alive[x == 0] == 1.0)
+    # a long silence since the last purchase lowers P(alive)
+    recent, silent = bgnbd.probability_alive([5, 5], [38.0, 5.0], [38.86, 38.86])
+    assert recent > 0.85 and silent < 0.5 * recent
+    e13 = bgnbd.expected_purchases(13, x, t_x, T)
+    e52 = bgnbd.expected_purchases(52, x, t_x, T)
+    assert np.all(e52 >= e13) and np.all(e13 >= 0) and np.isfinite(e52).all()
+    assert bgnbd.expected_purchases_new_customer(39) > 0
+
+
+def test_clv_is_discounted_and_grows_with_the_horizon(bgnbd, rfm):
+    x, t_x, T = rfm["frequency"], rfm["recency"], rfm["tenure"]
+    value = np.full(len(x), 35.0)
+    one_year = clv.customer_lifetime_value(bgnbd, value, x, t_x, T, 365, 0.10, "weeks")
+    two_years = clv.customer_lifetime_value(bgnbd, value, x, t_x, T, 730, 0.10, "weeks")
+    undiscounted = clv.customer_lifetime_value(bgnbd, value, x, t_x, T, 365, 0.0, "weeks")
+    assert np.all(two_years >= one_year) and np.all(undiscounted >= one_year)
+    np.testing.assert_allclose(undiscounted, 35.0 * bgnbd.expected_purchases(365 / 7, x, t_x, T), rtol=1e-9)
+
+
+def test_units_only_rescale_alpha(rfm):
+    """Fitting in days instead of weeks gives the same model: alpha scales by 7, the rest is unchanged."""
+    daily = calibration_days()
+    days = clv.rfm_from_transactions(
+        daily["customer"].to_numpy(), daily["day"].to_numpy(), daily["value"].to_numpy(), END_DAY, "days"
+    )
+    in_days = clv.fit_bgnbd(days["frequency"], days["recency"], days["tenure"])
+    assert in_days.alpha / 7 == pytest.approx(4.414, abs=2e-3)
+    assert in_days.r == pytest.approx(0.243, abs=1e-3)
+
+
+def _summary(frequency, recency_days, tenure_days, repeat_value, average):
+    n = len(frequency)
+    return pd.DataFrame(
+        {
+            "profile_id": [f"p{i}" for i in range(n)],
+            "frequency": frequency,
+            "recency_days": recency_days,
+            "tenure_days": tenure_days,
+            "repeat_order_value": repeat_value,
+            "average_order_value": average,
+        }
+    )
+
+
+SETTINGS = lifetime_value.ClvSettings(min_customers=5, min_repeat_buyers=5)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _fit(summary):
+    bg, gg, fits = lifetime_value.fit_models(summary, SETTINGS, dt.date(2026, 1, 1), "clv__test", NOW)
+    values = lifetime_value.predict_values(summary, bg, gg, SETTINGS, "clv__test")
+    return fits.to_pylist(), values.to_pandas()
+
+
+@pytest.mark.parametrize("case", ["single customer", "nobody repeats", "too few repeat buyers"])
+def test_unfittable_data_gives_a_status_not_a_crash(case):
+    if case == "single customer":
+        summary = _summary([3], [40], [90], [20.0], [20.0])
+    elif case == "nobody repeats":
+        summary = _summary([0] * 50, [0] * 50, list(range(10, 60)), [None] * 50, [25.0] * 50)
+    else:
+        summary = _summary(
+            [1, 1, 0, 0, 0, 0, 0, 0], [5, 9, 0, 0, 0, 0, 0, 0], [50] * 8, [10.0, 12.0] + [None] * 6, [10.0] * 8
+        )
+    fits, values = _fit(summary)
+    by_model = {f["model_name"]: f for f in fits}
+    assert by_model["bg_nbd"]["status"] == "not_fitted"
+    assert "BG/NBD not fitted" in by_model["bg_nbd"]["status_message"]
+    assert by_model["gamma_gamma"]["status"] == "not_fitted"
+    assert len(values) == len(summary)
+    assert values["predicted_clv"].isna().all()  # null: no model, nothing invented
+    assert (values["expected_order_value"].dropna() > 0).all()
+
+
+def test_zero_and_negative_order_values_are_left_out_of_gamma_gamma():
+    rng = np.random.default_rng(3)
+    n = 400
+    frequency = rng.poisson(2, n)
+    repeat_value = np.where(frequency > 0, rng.gamma(6, 30 / 6, n), np.nan)
+    repeat_value[:10] = 0.0
+    repeat_value[10:15] = -5.0
+    frequency[:15] = 2
+    recency = rng.integers(0, 200, n)
+    summary = _summary(
+        frequency,
+        recency,
+        recency + rng.integers(1, 100, n),
+        repeat_value,
+        np.abs(np.nan_to_num(repeat_value, nan=30.0)) + 1,
+    )
+    fits, values = _fit(summary)
+    gg = next(f for f in fits if f["model_name"] == "gamma_gamma")
+    assert gg["status"] == "fitted"
+    assert gg["excluded_customers"] == 15
+    assert "15 repeat buyers with a zero or negative order value left out" in gg["status_message"]
+    assert np.isfinite(values["expected_order_value"]).all()
+    assert np.isfinite(values["predicted_clv"]).all()
+    assert (values["predicted_clv"] >= 0).all()
+
+
+def test_predictions_from_stored_parameters_equal_the_fitted_models(rfm):
+    summary = pd.DataFrame(
+        {
+            "profile_id": rfm["customer"].astype(str),
+            "frequency": rfm["frequency"],
+            "recency_days": rfm["recency"] * 7,
+            "tenure_days": rfm["tenure"] * 7,
+            "repeat_order_value": np.where(rfm["frequency"] > 0, rfm["monetary"], np.nan),
+            "average_order_value": rfm["total"] / (rfm["frequency"] + 1),
+        }
+    )
+    bg, gg, fits = lifetime_value.fit_models(summary, lifetime_value.ClvSettings(), None, "r", NOW)
+    direct = lifetime_value.predict_values(summary, bg, gg, lifetime_value.ClvSettings(), "r").to_pandas()
+    rebuilt = lifetime_value.models_from_fits(fits.to_pandas())
+    again = lifetime_value.predict_values(summary, *rebuilt, lifetime_value.ClvSettings(), "r").to_pandas()
+    pd.testing.assert_frame_equal(direct, again)
+    assert direct["predicted_clv"].notna().all()
