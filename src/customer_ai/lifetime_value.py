@@ -86,7 +86,7 @@ class ClvSettings:
 
 
 def rfm_arrays(summary: pd.DataFrame, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(frequency, recency, tenure, monetary) in the model's time unit from int_customer_purchase_histories_summarized."""
+    """(frequency, recency, tenure, monetary) in the model time unit, from the purchase-history summary."""
     days = clv.DAYS_PER_UNIT[unit]
     frequency = summary["frequency"].to_numpy(dtype=np.float64)
     recency = summary["recency_days"].to_numpy(dtype=np.float64) / days
