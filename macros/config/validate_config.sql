@@ -123,6 +123,14 @@
     {%- if gate is not number or gate is boolean or gate < 0.5 or gate > 1 -%}
         {%- do errors.append("customer_ai__poor_auc_threshold: must be a number between 0.5 and 1, got " ~ gate) -%}
     {%- endif -%}
+    {%- set top = var('customer_ai__value_tier_top_share', 0.1) -%}
+    {%- set middle = var('customer_ai__value_tier_middle_share', 0.4) -%}
+    {%- if top is not number or middle is not number or top <= 0 or middle < 0 or top + middle > 1 -%}
+        {%- do errors.append("customer_ai__value_tier_top_share / customer_ai__value_tier_middle_share: need shares > 0 that add up to at most 1, got " ~ top ~ " and " ~ middle) -%}
+    {%- endif -%}
+    {%- if not customer_ai_is_positive_int(var('customer_ai__segment_min_size', 50)) -%}
+        {%- do errors.append("customer_ai__segment_min_size: must be a positive whole number, got " ~ var('customer_ai__segment_min_size')) -%}
+    {%- endif -%}
     {%- set as_of = var('customer_ai__as_of_date', none) -%}
     {%- if as_of is not none and not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', as_of | string) -%}
         {%- do errors.append("customer_ai__as_of_date: must be a date written YYYY-MM-DD, got '" ~ as_of ~ "'") -%}

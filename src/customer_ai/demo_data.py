@@ -128,7 +128,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     intent_start = rng.lognormal(mean=np.log(0.004), sigma=0.6, size=n) * np.where(segment == 2, 0.7, 1.0)
     spend_scale = rng.lognormal(np.where(segment == 1, np.log(220.0), np.log(55.0)), 0.35)
     # chance that a day with a visit in the buying phase ends in a purchase
-    daily_buy_prob = np.where(segment == 2, 0.3, 0.6)
+    daily_buy_prob = np.where(segment == 2, 0.4, 0.75)
 
     # --- day-by-day simulation (vectorized over the block's profiles) ----------------------------------------
     # An intent episode is a browsing phase (5-20 days of visits and product views, no purchase) followed by a
@@ -149,7 +149,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         idle = (browse_left == 0) & (buy_left == 0)
         start_prob = intent_start + np.where(clicked_yesterday, 0.35, 0.0)
         starts = alive & idle & (rng.random(n) < start_prob)
-        browse_left = np.where(starts, rng.integers(10, 26, size=n), browse_left).astype(np.int16)
+        browse_left = np.where(starts, rng.integers(7, 19, size=n), browse_left).astype(np.int16)
         browsing = alive & (browse_left > 0)
         buying = alive & (buy_left > 0)
         in_intent = browsing | buying
@@ -158,14 +158,14 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         # to zero over the 45 days before churn.
         ramp = np.clip((churn_day - d) / 45.0, 0.0, 1.0)
         habit = ((d + phase) % period == 0) & (rng.random(n) < 0.9 * ramp)
-        extra_rate = np.where(in_intent, np.maximum(base_rate * 2.0, 0.3), 0.01) * ramp
+        extra_rate = np.where(in_intent, np.maximum(base_rate * 2.0, 0.45), 0.01) * ramp
         visits = (rng.poisson(extra_rate) + habit) * alive
         sessions[:, d] = visits
         buys = buying & (visits > 0) & (rng.random(n) < 1 - (1 - daily_buy_prob) ** visits)
         bought[:, d] = buys
         buy_left = np.where(buys, 0, np.maximum(buy_left - 1, 0)).astype(np.int16)
         # the last browsing day opens the buying phase
-        buy_left = np.where(browsing & (browse_left == 1), rng.integers(3, 13, size=n), buy_left).astype(np.int16)
+        buy_left = np.where(browsing & (browse_left == 1), rng.integers(7, 15, size=n), buy_left).astype(np.int16)
         browse_left = np.maximum(browse_left - 1, 0).astype(np.int16)
         if d in campaign_days:
             sent = signed_up & (rng.random(n) < 0.9)

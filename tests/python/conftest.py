@@ -14,6 +14,21 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
+def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:
+    """Environment for a dbt run whose warehouse, target, logs and Parquet copies all live under tmp_path."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "CUSTOMER_AI_DUCKDB_PATH": str(tmp_path / db_name),
+            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+        }
+    )
+    return env
+
+
 def run_dbt(
     args: list[str], tmp_path: Path, variables: dict | None = None, db_name: str = "test.duckdb", check: bool = True
 ) -> subprocess.CompletedProcess:
@@ -29,7 +44,8 @@ def run_dbt(
         }
     )
     command = [DBT, *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR), "--target", "ci"]
-    if variables is not None:
+    variables = {"customer_ai__bi_export_dir": str(tmp_path / "bi"), **(variables or {})}
+    if variables:
         command += ["--vars", json.dumps(variables)]
     result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:

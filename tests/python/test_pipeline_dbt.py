@@ -1,11 +1,20 @@
-"""The propensity step through dbt on a small demo: scores, reason codes, reports, determinism across builds,
-the insufficient-data guard, and refusal of a stored model whose features changed."""
+"""The whole pipeline through dbt on a small demo: scores, reason codes, reports, segments and profiles,
+determinism across builds, the insufficient-data guard, refusal of a stored model whose features changed, and
+the Parquet copies read by a second process while a build runs."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
-from conftest import run_dbt
+from conftest import DBT, PROJECT_DIR, dbt_env, run_dbt
+
+
+def small(tmp):
+    """The small demo, with its Parquet copies under tmp."""
+    return {**SMALL, "customer_ai__bi_export_dir": str(tmp / "bi")}
+
 
 SMALL = {
     "customer_ai__demo_profiles": 2_500,
@@ -22,8 +31,8 @@ def query(db, sql):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("propensity")
-    first = run_dbt(MARTS, tmp, SMALL, db_name="demo.duckdb")
+    tmp = tmp_path_factory.mktemp("pipeline")
+    first = run_dbt(MARTS, tmp, small(tmp), db_name="demo.duckdb")
     db = tmp / "demo.duckdb"
     scores_first = query(db, "select prediction_name, profile_id, probability from fct_propensity_scores order by 1, 2")
     reasons_first = query(
@@ -31,13 +40,15 @@ def built(tmp_path_factory):
         "select prediction_name, profile_id, factor_rank, factor_code, contribution "
         "from fct_reason_codes order by 1, 2, 3",
     )
-    second = run_dbt(MARTS, tmp, SMALL, db_name="demo.duckdb")
+    segments_first = query(db, "select segment_id, profiles from dim_segments order by 1")
+    second = run_dbt(MARTS, tmp, small(tmp), db_name="demo.duckdb")
     return {
         "tmp": tmp,
         "db": db,
         "first": first,
         "second": second,
         "scores_first": scores_first,
+        "segments_first": segments_first,
         "reasons_first": reasons_first,
     }
 
@@ -163,3 +174,108 @@ def test_scoring_refuses_a_stored_model_whose_features_changed(built, dbt_runner
     assert "no longer match" in result.stdout
     assert "missing now: custom_paid_search_visit_7d" in result.stdout
     assert "new since training: custom_help_page_visit_7d" in result.stdout
+
+
+def test_segments_are_generated_and_stable_across_builds(built):
+    db = built["db"]
+    segments = query(db, "select segment_id, profiles from dim_segments order by 1")
+    assert segments == built["segments_first"]  # same ids (and sizes) from the same data
+    kinds = dict(query(db, "select segment_kind, count(*) from dim_segments group by 1"))
+    assert kinds["propensity_bucket"] == 6 and kinds["value_tier"] == 3 and kinds["combined"] == 2
+    assert kinds["reason_code"] >= 3  # at least one leading reason plus the two "other reasons"
+    ids = {row[0] for row in segments}
+    assert {
+        "churn_next_30d__high_value_at_risk",
+        "purchase_next_30d__likely_high_value_converters",
+        "value_tier__top",
+        "purchase_next_30d__bucket_high",
+    } <= ids
+    at_risk = query(
+        db,
+        "select m.profile_id, s.churn_next_30d_bucket, s.value_tier from fct_segment_memberships m "
+        "join dim_customer_profiles s using (profile_id) "
+        "where m.segment_id = 'churn_next_30d__high_value_at_risk'",
+    )
+    assert all(bucket == "high" and tier == "top" for _, bucket, tier in at_risk)
+
+
+def test_profiles_carry_scores_reasons_value_and_segments(built):
+    db = built["db"]
+    profiles, staged = query(
+        db,
+        "select (select count(*) from dim_customer_profiles), "
+        "(select count(distinct profile_id) from stg_experience_events)",
+    )[0]
+    assert profiles == staged
+    row = query(
+        db,
+        "select purchase_next_30d_score, purchase_next_30d_bucket, purchase_next_30d_top_reason, "
+        "predicted_clv, value_tier, segment_ids from dim_customer_profiles "
+        "where purchase_next_30d_bucket = 'high' and value_tier is not null limit 1",
+    )[0]
+    score, bucket, reason, clv_value, tier, segment_ids = row
+    assert score >= 75 and bucket == "high" and reason and clv_value is not None and tier
+    assert "purchase_next_30d__bucket_high" in segment_ids.split(",")
+
+
+def test_parquet_copies_can_be_read_by_another_process_during_a_build(built):
+    """While dbt rebuilds (and holds the DuckDB file), this process keeps reading the Parquet copies: every read
+    sees a complete file, and the files do get replaced during the build."""
+    import subprocess
+    import time
+
+    folder = built["tmp"] / "bi" / "ci"
+    files = sorted(folder.glob("*.parquet"))
+    assert {f.stem for f in files} >= {"dim_segments", "fct_segment_memberships", "dim_customer_profiles"}
+    before = {f.name: f.stat().st_mtime_ns for f in files}
+
+    command = [
+        DBT,
+        *MARTS,
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--target",
+        "ci",
+        "--vars",
+        json.dumps(small(built["tmp"])),
+    ]
+    build = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_env(built["tmp"], "demo.duckdb"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    reads, replaced_seen, locked_seen = 0, False, False
+    try:
+        while build.poll() is None:
+            for f in files:
+                with duckdb.connect() as reader:  # a fresh in-memory DuckDB, as a BI tool would use
+                    rows = reader.sql(f"select count(*) from read_parquet('{f}')").fetchall()[0][0]
+                assert rows >= 0
+                reads += 1
+                replaced_seen |= f.stat().st_mtime_ns != before[f.name]
+            if not locked_seen:
+                try:
+                    duckdb.connect(str(built["db"]), read_only=True).close()
+                except duckdb.Error:
+                    locked_seen = True  # the warehouse file itself is locked by the build
+            time.sleep(0.05)
+        output = build.stdout.read()
+    finally:
+        if build.poll() is None:
+            build.kill()
+    assert build.returncode == 0, output[-3000:]
+    assert reads > 50
+    assert locked_seen
+    after = {f.name: f.stat().st_mtime_ns for f in files}
+    assert all(after[name] != before[name] for name in before)
+    segments = query(built["db"], "select count(*) from dim_segments")[0][0]
+    with duckdb.connect() as reader:
+        assert reader.sql(f"select count(*) from read_parquet('{folder / 'dim_segments.parquet'}')").fetchall() == [
+            (segments,)
+        ]
+    assert replaced_seen or after != before

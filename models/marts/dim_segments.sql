@@ -1,0 +1,29 @@
+{#- Every segment, with its definition in words, size, average probability and average predicted CLV. -#}
+
+with
+
+memberships as (
+
+    select * from {{ ref('int_segment_memberships_unioned') }}
+
+),
+
+final as (
+
+    select
+        segment_id,
+        max(segment_name) as segment_name,
+        max(segment_kind) as segment_kind,
+        max(prediction_name) as prediction_name,
+        max(segment_definition) as segment_definition,
+        count(profile_id) as profiles,
+        avg(probability) as average_probability,
+        avg(predicted_clv) as average_predicted_clv,
+        sum(predicted_clv) as total_predicted_clv,
+        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as refreshed_at
+    from memberships
+    group by segment_id
+
+)
+
+select * from final
