@@ -10,13 +10,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MANIFEST_SCHEMA = pa.schema([
-    ("table_name", pa.string()),
-    ("path", pa.string()),
-    ("rows", pa.int64()),
-    ("bytes", pa.int64()),
-    ("exported_at", pa.timestamp("us")),
-])
+MANIFEST_SCHEMA = pa.schema(
+    [
+        ("table_name", pa.string()),
+        ("path", pa.string()),
+        ("rows", pa.int64()),
+        ("bytes", pa.int64()),
+        ("exported_at", pa.timestamp("us")),
+    ]
+)
 
 
 def export_parquet(relations: dict, folder: str | None) -> pa.Table:
@@ -40,11 +42,13 @@ def export_parquet(relations: dict, folder: str | None) -> pa.Table:
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-        rows.append({
-            "table_name": name,
-            "path": str(final.resolve()),
-            "rows": pq.ParquetFile(final).metadata.num_rows,
-            "bytes": final.stat().st_size,
-            "exported_at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
-        })
+        rows.append(
+            {
+                "table_name": name,
+                "path": str(final.resolve()),
+                "rows": pq.ParquetFile(final).metadata.num_rows,
+                "bytes": final.stat().st_size,
+                "exported_at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            }
+        )
     return pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA)
