@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 # Profiles are simulated in blocks of this size; it is part of the determinism contract (see module docstring).
 BLOCK_SIZE = 5_000
@@ -96,9 +97,9 @@ class SimulatedBlock:
     churn_day: np.ndarray  # int64 per profile of the block: day index of churn (beyond the window if none)
 
 
-def profile_id(index: np.ndarray | int) -> np.ndarray:
-    """Stable ECID-like identity of profile number ``index``."""
-    return np.char.add("ecid-", np.char.zfill(np.asarray(index).astype(str), 9))
+def profile_id(index: np.ndarray | int) -> list[str]:
+    """Stable ECID-like identity of profile number ``index`` (ecid-000000042)."""
+    return _numbered("ecid-", np.atleast_1d(np.asarray(index)), 9).to_pylist()
 
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
@@ -269,10 +270,26 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     )
 
 
-def _iso_utc(epoch_ms: np.ndarray) -> np.ndarray:
-    """ISO 8601 strings with milliseconds and a Z suffix, as AEP exports write them."""
-    text = np.datetime_as_string(epoch_ms.astype("datetime64[ms]"), unit="ms")
-    return np.char.add(text, "Z")
+def _iso_utc(epoch_ms: np.ndarray) -> pa.Array:
+    """ISO 8601 strings with milliseconds and a Z suffix, as AEP exports write them (formatted by Arrow, in C++)."""
+    # with a millisecond unit, Arrow's %S prints the seconds with their fraction: 05.123
+    return pc.strftime(pa.array(epoch_ms, pa.timestamp("ms")), format="%Y-%m-%dT%H:%M:%SZ")
+
+
+def _numbered(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """prefix + zero-padded number (ecid-000000042), built by Arrow instead of Python string objects."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), width=width, padding="0")
+    return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def _lookup(vocabulary, index: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """Strings from a small vocabulary by index, null where not valid."""
+    values = pa.array(list(vocabulary), pa.string()).take(pa.array(np.maximum(index, 0)))
+    return _where(values, valid)
+
+
+def _where(values: pa.Array, valid: np.ndarray | None) -> pa.Array:
+    return values if valid is None else pc.if_else(pa.array(valid), values, pa.scalar(None, pa.string()))
 
 
 def _value_struct(mask: np.ndarray, value: np.ndarray | float = 1.0) -> pa.StructArray:
@@ -280,21 +297,16 @@ def _value_struct(mask: np.ndarray, value: np.ndarray | float = 1.0) -> pa.Struc
     return pa.StructArray.from_arrays([pa.array(values)], names=["value"], mask=pa.array(~mask))
 
 
-def _strings(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    return pa.array(values.astype(object), type=pa.string(), mask=None if valid is None else ~valid)
-
-
 def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSettings, block: int) -> pa.RecordBatch:
     """Shape simulated events as nested XDM records, with eventType sometimes missing and some bad rows."""
     m = sim.event_code.size
     code = sim.event_code
-    event_ids = np.char.add(f"demo-{settings.seed}-{block:05d}-", np.char.zfill(np.arange(m).astype(str), 8))
+    event_ids = _numbered(f"demo-{settings.seed}-{block:05d}-", np.arange(m), 8)
     timestamps = _iso_utc(sim.epoch_ms)
-    ids = profile_id(sim.profile_index)
+    ids = _numbered("ecid-", sim.profile_index, 9)
 
     # About 15 % of good rows carry only the measure, as real exports do.
     has_event_type = rng.random(m) >= 0.15
-    event_type = np.asarray(EVENT_TYPES, dtype=object)[code]
 
     # Bad rows (kept in place, so that the quarantine sees them next to good ones).
     bad = rng.random(m)
@@ -306,10 +318,9 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     negative_qty = (sim.event_code == PURCHASE) & (rng.random(m) < share * 0.5)
     duplicate = (bad >= share * 0.7) & (bad < share)
 
-    ts = timestamps.astype(object)
-    ts[unparseable] = "not a timestamp"
-    ts[future] = "2099-01-01T00:00:00.000Z"
-    ts_valid = ~no_timestamp
+    ts = pc.if_else(pa.array(unparseable), pa.scalar("not a timestamp"), timestamps)
+    ts = pc.if_else(pa.array(future), pa.scalar("2099-01-01T00:00:00.000Z"), ts)
+    ts = _where(ts, ~no_timestamp)
 
     # Identity: most rows use identityMap["ECID"]; 20 % only carry the legacy endUserIDs mcid.
     use_map = (rng.random(m) >= 0.2) & ~no_identity
@@ -317,23 +328,29 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     map_offsets = np.r_[0, np.cumsum(use_map.astype(np.int32))].astype(np.int32)
     n_map = int(use_map.sum())
     identity_struct = pa.StructArray.from_arrays(
-        [_strings(ids[use_map]), _strings(np.full(n_map, "ambiguous")), pa.array(np.ones(n_map, dtype=bool))],
+        [
+            ids.filter(pa.array(use_map)),
+            _lookup(["ambiguous"], np.zeros(n_map, np.int64)),
+            pa.array(np.ones(n_map, bool)),
+        ],
         names=["id", "authenticatedState", "primary"],
     )
     identity_lists = pa.ListArray.from_arrays(np.arange(n_map + 1, dtype=np.int32), identity_struct)
-    identity_map = pa.MapArray.from_arrays(pa.array(map_offsets), _strings(np.full(n_map, "ECID")), identity_lists)
-    mcid = pa.StructArray.from_arrays([_strings(ids, use_mcid)], names=["id"], mask=pa.array(~use_mcid))
+    identity_map = pa.MapArray.from_arrays(
+        pa.array(map_offsets), _lookup(["ECID"], np.zeros(n_map, np.int64)), identity_lists
+    )
+    mcid = pa.StructArray.from_arrays([_where(ids, use_mcid)], names=["id"], mask=pa.array(~use_mcid))
     experience = pa.StructArray.from_arrays([mcid], names=["mcid"], mask=pa.array(~use_mcid))
     end_user_ids = pa.StructArray.from_arrays([experience], names=["_experience"], mask=pa.array(~use_mcid))
 
     is_commerce = np.isin(code, (PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE))
     is_purchase = code == PURCHASE
-    purchase_ids = np.char.add("order-", event_ids)
+    purchase_ids = pc.binary_join_element_wise("order-", event_ids, "")
     order = pa.StructArray.from_arrays(
         [
-            _strings(purchase_ids, is_purchase),
+            _where(purchase_ids, is_purchase),
             pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
-            _strings(np.full(m, "USD"), is_purchase),
+            _lookup(["USD"], np.zeros(m, np.int64), is_purchase),
         ],
         names=["purchaseID", "priceTotal", "currencyCode"],
         mask=pa.array(~is_purchase),
@@ -356,7 +373,7 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     item_price = np.where(is_purchase, sim.order_value, np.round(20 + (sim.sku % 50) * 3.5, 2))
     items = pa.StructArray.from_arrays(
         [
-            _strings(np.char.add("SKU-", np.char.zfill(sim.sku[has_items].astype(str), 4))),
+            _numbered("SKU-", sim.sku[has_items], 4),
             pa.array(quantity[has_items]),
             pa.array(item_price[has_items]),
         ],
@@ -365,10 +382,9 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     product_list_items = pa.ListArray.from_arrays(pa.array(item_offsets, mask=np.r_[~has_items, False]), items)
 
     is_web = sim.page >= 0
-    page_names = np.asarray(PAGES, dtype=object)[np.maximum(sim.page, 0)]
-    page_urls = np.char.add("https://shop.example.com/", page_names.astype(str))
+    page_urls = [f"https://shop.example.com/{page}" for page in PAGES]
     page_details = pa.StructArray.from_arrays(
-        [_strings(page_names, is_web), _strings(page_urls, is_web), _value_struct(code == PAGE_VIEW)],
+        [_lookup(PAGES, sim.page, is_web), _lookup(page_urls, sim.page, is_web), _value_struct(code == PAGE_VIEW)],
         names=["name", "URL", "pageViews"],
         mask=pa.array(~is_web),
     )
@@ -382,22 +398,24 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     )
     is_app = code == APP_LAUNCH
     application = pa.StructArray.from_arrays(
-        [_value_struct(is_app), _strings(np.full(m, "Example Shop"), is_app)],
+        [_value_struct(is_app), _lookup(["Example Shop"], np.zeros(m, np.int64), is_app)],
         names=["launches", "name"],
         mask=pa.array(~is_app),
     )
-    channel_type = np.where(is_email, "email", np.where(is_app, "mobile", "web"))
+    channel_types = [f"https://ns.adobe.com/xdm/channel-types/{c}" for c in ("email", "mobile", "web")]
     channel = pa.StructArray.from_arrays(
-        [_strings(np.char.add("https://ns.adobe.com/xdm/channel-types/", channel_type))],
+        [_lookup(channel_types, np.where(is_email, 0, np.where(is_app, 1, 2)))],
         names=["_type"],
     )
-    tracking = np.where(is_email, "em-campaign", np.where(rng.random(m) < 0.1, "sem-brand", ""))
-    marketing = pa.StructArray.from_arrays([_strings(tracking, tracking != "")], names=["trackingCode"])
+    tracking = np.where(is_email, 0, np.where(rng.random(m) < 0.1, 1, -1))
+    marketing = pa.StructArray.from_arrays(
+        [_lookup(["em-campaign", "sem-brand"], tracking, tracking >= 0)], names=["trackingCode"]
+    )
 
     columns = {
-        "_id": pa.array(event_ids.astype(object), type=pa.string()),
-        "timestamp": pa.array(ts, type=pa.string(), mask=~ts_valid),
-        "eventType": pa.array(event_type, type=pa.string(), mask=~has_event_type),
+        "_id": event_ids,
+        "timestamp": ts,
+        "eventType": _lookup(EVENT_TYPES, code, has_event_type),
         "identityMap": identity_map,
         "endUserIDs": end_user_ids,
         "channel": channel,
@@ -412,8 +430,7 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     if duplicate.any():
         # A duplicate is a second copy of an event (same _id), delivered a few seconds later.
         dup_rows = batch.filter(pa.array(duplicate))
-        later = _iso_utc(sim.epoch_ms[duplicate] + 3_000).astype(object)
-        dup_rows = dup_rows.set_column(1, "timestamp", pa.array(later, type=pa.string()))
+        dup_rows = dup_rows.set_column(1, "timestamp", _iso_utc(sim.epoch_ms[duplicate] + 3_000))
         batch = pa.Table.from_batches([batch, dup_rows]).combine_chunks().to_batches()[0]
     return batch
 
@@ -442,31 +459,21 @@ def to_flat_table(sim: SimulatedBlock, block: int = 0, seed: int = 42) -> pa.Tab
     m = sim.event_code.size
     is_purchase = sim.event_code == PURCHASE
     page_valid = sim.page >= 0
-    page_names = np.asarray(PAGES, dtype=object)[np.maximum(sim.page, 0)]
-    timestamps = _iso_utc(sim.epoch_ms).astype(object)
-    channel = np.where(
-        np.isin(sim.event_code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED)),
-        "email",
-        np.where(sim.event_code == APP_LAUNCH, "mobile", "web"),
-    )
-    event_ids = np.char.add(f"flat-{seed}-{block:05d}-", np.char.zfill(np.arange(m).astype(str), 8))
+    is_email = np.isin(sim.event_code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED))
+    event_ids = _numbered(f"flat-{seed}-{block:05d}-", np.arange(m), 8)
     return pa.table(
         {
-            "event_id": pa.array(event_ids.astype(object), type=pa.string()),
-            "profile_id": pa.array(profile_id(sim.profile_index).astype(object), type=pa.string()),
-            "event_type": pa.array(np.asarray(EVENT_TYPES, dtype=object)[sim.event_code], type=pa.string()),
-            "event_timestamp": pa.array(timestamps, type=pa.string()),
+            "event_id": event_ids,
+            "profile_id": _numbered("ecid-", sim.profile_index, 9),
+            "event_type": _lookup(EVENT_TYPES, sim.event_code),
+            "event_timestamp": _iso_utc(sim.epoch_ms),
             "revenue": pa.array(np.where(is_purchase, sim.order_value, np.nan), mask=~is_purchase),
             "quantity": pa.array(sim.quantity.astype(np.float64), mask=sim.quantity == 0),
-            "purchase_id": pa.array(
-                np.char.add("order-", event_ids).astype(object), type=pa.string(), mask=~is_purchase
+            "purchase_id": _where(pc.binary_join_element_wise("order-", event_ids, ""), is_purchase),
+            "page_name": _lookup(PAGES, sim.page, page_valid),
+            "page_url": _lookup([f"https://shop.example.com/{page}" for page in PAGES], sim.page, page_valid),
+            "channel": _lookup(
+                ["email", "mobile", "web"], np.where(is_email, 0, np.where(sim.event_code == APP_LAUNCH, 1, 2))
             ),
-            "page_name": pa.array(page_names, type=pa.string(), mask=~page_valid),
-            "page_url": pa.array(
-                np.char.add("https://shop.example.com/", page_names.astype(str)).astype(object),
-                type=pa.string(),
-                mask=~page_valid,
-            ),
-            "channel": pa.array(channel.astype(object), type=pa.string()),
         }
     )
