@@ -28,8 +28,8 @@ build: setup
 	$(DBT) build $(DBT_FLAGS) --target dev
 
 lint: setup
-	$(BIN)/ruff check src tests python_models
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests python_models scripts
+	$(BIN)/ruff format --check src tests scripts
 
 pytest: setup
 	$(BIN)/pytest

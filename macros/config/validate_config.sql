@@ -107,7 +107,7 @@
     {%- if var('customer_ai__clv_time_unit', 'weeks') not in ['days', 'weeks'] -%}
         {%- do errors.append("customer_ai__clv_time_unit: unknown unit '" ~ var('customer_ai__clv_time_unit') ~ "'; one of days, weeks") -%}
     {%- endif -%}
-    {%- for key in ['customer_ai__clv_horizon_days', 'customer_ai__clv_min_repeat_buyers', 'customer_ai__min_positive_examples', 'customer_ai__min_negative_examples', 'customer_ai__training_max_rows', 'customer_ai__reason_codes_top_k', 'customer_ai__scoring_batch_rows', 'customer_ai__retrain_after_days'] -%}
+    {%- for key in ['customer_ai__clv_horizon_days', 'customer_ai__clv_min_repeat_buyers', 'customer_ai__min_positive_examples', 'customer_ai__min_negative_examples', 'customer_ai__training_max_rows', 'customer_ai__reason_codes_top_k', 'customer_ai__scoring_batch_rows', 'customer_ai__retrain_after_days', 'customer_ai__explain_processes'] -%}
         {%- if not customer_ai_is_positive_int(var(key)) -%}
             {%- do errors.append(key ~ ": must be a positive whole number, got " ~ var(key)) -%}
         {%- endif -%}

@@ -4,6 +4,11 @@
     int_profile_snapshots_featurized (one row per profile, snapshot, day and activity, days_before = 0 on the
     snapshot day); session features aggregate `session_history`. A custom event is one config entry and gets the
     same four features as a standard event type.
+
+    Activity features are computed in two steps: the history is first reduced to one row per profile, snapshot
+    and activity with a few fixed aggregates (events_7d, events_30d, events_90d, events_total, revenue_total,
+    revenue_90d, first_days_before, last_days_before), and the expressions below pivot those rows (a dozen per
+    profile and snapshot). Few aggregates over the big join, many cheap ones over the small result.
 -#}
 {% macro customer_ai_feature_catalog() %}
     {%- set features = [] -%}
@@ -16,41 +21,41 @@
         {%- for days in [7, 30, 90] -%}
             {%- do features.append({'name': a.slug ~ '_' ~ days ~ 'd', 'label': a.label ~ ' in the last ' ~ days ~ ' days',
                 'group': 'events', 'source': 'activity',
-                'expr': 'sum(case when activity = ' ~ act ~ ' and days_before < ' ~ days ~ ' then event_count else 0 end)'}) -%}
+                'expr': 'sum(case when activity = ' ~ act ~ ' then events_' ~ days ~ 'd else 0 end)'}) -%}
         {%- endfor -%}
         {%- do features.append({'name': a.slug ~ '_days_since_last', 'label': 'Days since last ' ~ a.noun,
             'group': 'recency', 'source': 'activity',
-            'expr': 'min(case when activity = ' ~ act ~ ' then days_before end)'}) -%}
+            'expr': 'min(case when activity = ' ~ act ~ ' then last_days_before end)'}) -%}
     {%- endfor -%}
 
     {%- set purchase = "activity = 'commerce.purchases'" -%}
     {%- do features.extend([
         {'name': 'orders_to_date', 'label': 'Orders to date', 'group': 'value', 'source': 'activity',
-         'expr': 'sum(case when ' ~ purchase ~ ' then event_count else 0 end)'},
+         'expr': 'sum(case when ' ~ purchase ~ ' then events_total else 0 end)'},
         {'name': 'revenue_to_date', 'label': 'Revenue to date', 'group': 'value', 'source': 'activity',
-         'expr': 'coalesce(sum(case when ' ~ purchase ~ ' then revenue end), 0)'},
+         'expr': 'coalesce(sum(case when ' ~ purchase ~ ' then revenue_total end), 0)'},
         {'name': 'revenue_90d', 'label': 'Revenue in the last 90 days', 'group': 'value', 'source': 'activity',
-         'expr': 'coalesce(sum(case when ' ~ purchase ~ ' and days_before < 90 then revenue end), 0)'},
+         'expr': 'coalesce(sum(case when ' ~ purchase ~ ' then revenue_90d end), 0)'},
         {'name': 'average_order_value', 'label': 'Average order value', 'group': 'value', 'source': 'activity',
-         'expr': 'sum(case when ' ~ purchase ~ ' then revenue end) / nullif(sum(case when ' ~ purchase ~ ' then event_count end), 0)'},
+         'expr': 'sum(case when ' ~ purchase ~ ' then revenue_total end) / nullif(sum(case when ' ~ purchase ~ ' then events_total end), 0)'},
         {'name': 'days_since_first_purchase', 'label': 'Days since first purchase', 'group': 'recency', 'source': 'activity',
-         'expr': 'max(case when ' ~ purchase ~ ' then days_before end)'},
+         'expr': 'max(case when ' ~ purchase ~ ' then first_days_before end)'},
         {'name': 'tenure_days', 'label': 'Days since first seen', 'group': 'recency', 'source': 'activity',
-         'expr': 'max(days_before)'},
+         'expr': 'max(first_days_before)'},
         {'name': 'interactions_30d', 'label': 'Interactions in the last 30 days', 'group': 'engagement', 'source': 'activity',
-         'expr': 'sum(case when ' ~ is_active ~ ' and days_before < 30 then event_count else 0 end)'},
+         'expr': 'sum(case when ' ~ is_active ~ ' then events_30d else 0 end)'},
         {'name': 'interactions_90d', 'label': 'Interactions in the last 90 days', 'group': 'engagement', 'source': 'activity',
-         'expr': 'sum(case when ' ~ is_active ~ ' and days_before < 90 then event_count else 0 end)'},
+         'expr': 'sum(case when ' ~ is_active ~ ' then events_90d else 0 end)'},
         {'name': 'active_days_30d', 'label': 'Active days in the last 30 days', 'group': 'engagement', 'source': 'activity',
-         'expr': 'count(distinct case when ' ~ is_active ~ ' and days_before < 30 then days_before end)'},
+         'expr': 'coalesce(max(active_days_30d), 0)'},
         {'name': 'days_since_last_interaction', 'label': 'Days since last interaction', 'group': 'recency', 'source': 'activity',
-         'expr': 'min(case when ' ~ is_active ~ ' then days_before end)'},
+         'expr': 'min(case when ' ~ is_active ~ ' then last_days_before end)'},
         {'name': 'interaction_trend_30d_vs_90d', 'label': 'Recent interactions vs. 90-day rate', 'group': 'trend', 'source': 'activity',
-         'expr': '3.0 * sum(case when ' ~ is_active ~ ' and days_before < 30 then event_count else 0 end) / nullif(sum(case when ' ~ is_active ~ ' and days_before < 90 then event_count else 0 end), 0)'},
+         'expr': '3.0 * sum(case when ' ~ is_active ~ ' then events_30d else 0 end) / nullif(sum(case when ' ~ is_active ~ ' then events_90d else 0 end), 0)'},
         {'name': 'email_open_rate_90d', 'label': 'Email open rate (90 days)', 'group': 'email', 'source': 'activity',
-         'expr': "1.0 * sum(case when activity = 'directMarketing.emailOpened' and days_before < 90 then event_count else 0 end) / nullif(sum(case when activity = 'directMarketing.emailSent' and days_before < 90 then event_count else 0 end), 0)"},
+         'expr': "1.0 * sum(case when activity = 'directMarketing.emailOpened' then events_90d else 0 end) / nullif(sum(case when activity = 'directMarketing.emailSent' then events_90d else 0 end), 0)"},
         {'name': 'email_click_rate_90d', 'label': 'Email click rate (90 days)', 'group': 'email', 'source': 'activity',
-         'expr': "1.0 * sum(case when activity = 'directMarketing.emailClicked' and days_before < 90 then event_count else 0 end) / nullif(sum(case when activity = 'directMarketing.emailSent' and days_before < 90 then event_count else 0 end), 0)"},
+         'expr': "1.0 * sum(case when activity = 'directMarketing.emailClicked' then events_90d else 0 end) / nullif(sum(case when activity = 'directMarketing.emailSent' then events_90d else 0 end), 0)"},
         {'name': 'sessions_30d', 'label': 'Visits in the last 30 days', 'group': 'sessions', 'source': 'session',
          'expr': 'sum(case when days_before < 30 then 1 else 0 end)'},
         {'name': 'sessions_90d', 'label': 'Visits in the last 90 days', 'group': 'sessions', 'source': 'session',

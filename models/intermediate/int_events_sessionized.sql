@@ -57,10 +57,11 @@ with_epoch as (
 
 lagged as (
 
+    -- ties on event_at cannot change the result: a tied event is 0 seconds from its neighbour, same visit
     select
         *,
-        lag(event_epoch) over (partition by profile_id order by event_at, event_id) as previous_event_epoch,
-        lag(event_date) over (partition by profile_id order by event_at, event_id) as previous_event_date
+        lag(event_epoch) over (partition by profile_id order by event_at) as previous_event_epoch,
+        lag(event_date) over (partition by profile_id order by event_at) as previous_event_date
     from with_epoch
 
 ),
@@ -81,31 +82,15 @@ flagged as (
 
 visits as (
 
+    -- one window pass: the visit number (running count of visit starts) and the visit's first second (the
+    -- running maximum of start times, since times only grow along the window)
     select
         *,
-        sum(is_new_visit) over (
-            partition by profile_id order by event_at, event_id rows between unbounded preceding and current row
-        ) as visit_number
+        sum(is_new_visit) over (partition by profile_id order by event_at) as visit_number,
+        max(case when is_new_visit = 1 then event_epoch end) over (
+            partition by profile_id order by event_at
+        ) as visit_start_epoch
     from flagged
-
-),
-
-visit_starts as (
-
-    select
-        *,
-        min(event_epoch) over (partition by profile_id, visit_number) as visit_start_epoch
-    from visits
-
-),
-
-split as (
-
-    -- a visit longer than the maximum session length is cut into consecutive pieces of that length
-    select
-        *,
-        cast(floor((event_epoch - visit_start_epoch) / {{ max_seconds }}) as integer) as piece_number
-    from visit_starts
 
 ),
 
@@ -118,14 +103,16 @@ final as (
         event_at,
         event_date,
         revenue,
-        {{ dbt.hash(dbt.concat([
-            'profile_id', "'|'",
-            'cast(visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'|'",
-            'cast(piece_number as ' ~ dbt.type_string() ~ ')'
-        ])) }} as session_id,
-        cast(dense_rank() over (partition by profile_id order by visit_number, piece_number) as integer)
-            as session_sequence_number
-    from split
+        cast(visit_number as integer) as visit_number,
+        -- a visit longer than the maximum session length is cut into consecutive pieces of that length
+        cast(floor((event_epoch - visit_start_epoch) / {{ max_seconds }}) as integer) as piece_number,
+        -- readable and unique: the profile, the visit's first second, the piece
+        {{ dbt.concat([
+            'profile_id', "'-'",
+            'cast(visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'-'",
+            'cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as ' ~ dbt.type_string() ~ ')'
+        ]) }} as session_id
+    from visits
 
 )
 

@@ -25,12 +25,26 @@ events as (
 
 ),
 
+event_days as (
+
+    -- events per profile, day and type: predictions whose conditions only test the event type (and that have
+    -- no exclusions) are evaluated on this much smaller relation instead of on every event
+    select
+        profile_id,
+        event_date,
+        event_type,
+        count(*) as events
+    from events
+    group by profile_id, event_date, event_type
+
+),
+
 first_seen as (
 
     select
         profile_id,
         min(event_date) as first_event_date
-    from events
+    from event_days
     group by profile_id
 
 ),
@@ -38,6 +52,10 @@ first_seen as (
 {% for p in predictions %}
 {%- set goal_n = p.conditions | length -%}
 {%- set elig_n = p.eligibility_conditions | length -%}
+{%- set by_type = namespace(only=(p.exclusions | length == 0)) -%}
+{%- for c in p.conditions + p.eligibility_conditions if c.get('field') is not none -%}
+    {%- set by_type.only = false -%}
+{%- endfor -%}
 
 {{ p.name }}__population as (
 
@@ -66,7 +84,7 @@ first_seen as (
         {%- for c in p.eligibility_conditions %},
         case when {{ customer_ai_condition_sql(c) }} then 1 else 0 end as eligibility_condition_{{ loop.index }}
         {%- endfor %}
-    from events
+    from {{ 'event_days' if by_type.only else 'events' }}
     {%- if p.exclusions %}
     -- exclusions: these events do not count for this prediction
     where not coalesce({{ customer_ai_any_condition_sql(p.exclusions) }}, false)
@@ -172,7 +190,8 @@ unioned as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(['prediction_name', "'|'", 'profile_id', "'|'", 'cast(snapshot_date as ' ~ dbt.type_string() ~ ')'])) }}
+        -- readable and cheaper than a hash over millions of rows
+        {{ dbt.concat(['prediction_name', "'|'", 'profile_id', "'|'", 'cast(snapshot_date as ' ~ dbt.type_string() ~ ')']) }}
             as prediction_snapshot_key,
         prediction_name,
         propensity_type,

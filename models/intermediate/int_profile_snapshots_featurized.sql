@@ -59,16 +59,54 @@ session_history as (
 
 ),
 
-activity_features as (
+activity_windows as (
+
+    -- step 1: the big join reduced to one row per profile, snapshot and activity, with a few fixed aggregates
+    select
+        profile_id,
+        snapshot_date,
+        activity,
+        sum(case when days_before < 7 then event_count else 0 end) as events_7d,
+        sum(case when days_before < 30 then event_count else 0 end) as events_30d,
+        sum(case when days_before < 90 then event_count else 0 end) as events_90d,
+        sum(event_count) as events_total,
+        sum(revenue) as revenue_total,
+        sum(case when days_before < 90 then revenue end) as revenue_90d,
+        max(days_before) as first_days_before,
+        min(days_before) as last_days_before
+    from history
+    group by profile_id, snapshot_date, activity
+
+),
+
+active_days as (
 
     select
         profile_id,
-        snapshot_date
+        snapshot_date,
+        count(distinct days_before) as active_days_30d
+    from history
+    where days_before < 30
+        and activity not like 'custom.%'
+        and activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types', ['directMarketing.emailSent'])) }}
+    group by profile_id, snapshot_date
+
+),
+
+activity_features as (
+
+    -- step 2: pivot the dozen rows per profile and snapshot into the feature columns
+    select
+        activity_windows.profile_id,
+        activity_windows.snapshot_date
         {%- for f in catalog if f.source == 'activity' %},
         {{ f.expr }} as {{ f.name }}
         {%- endfor %}
-    from history
-    group by profile_id, snapshot_date
+    from activity_windows
+    left join active_days
+        on activity_windows.profile_id = active_days.profile_id
+        and activity_windows.snapshot_date = active_days.snapshot_date
+    group by activity_windows.profile_id, activity_windows.snapshot_date
 
 ),
 

@@ -8,12 +8,11 @@ sessionized as (
 
 ),
 
-final as (
+sessions as (
 
     select
         session_id,
         profile_id,
-        min(session_sequence_number) as session_sequence_number,
         min(event_at) as session_start_at,
         max(event_at) as session_end_at,
         min(event_date) as session_date,
@@ -26,6 +25,26 @@ final as (
         coalesce(sum(case when event_type = 'commerce.purchases' then revenue end), 0) as revenue
     from sessionized
     group by session_id, profile_id
+
+),
+
+final as (
+
+    select
+        session_id,
+        profile_id,
+        cast(row_number() over (partition by profile_id order by session_start_at, session_id) as integer)
+            as session_sequence_number,
+        session_start_at,
+        session_end_at,
+        session_date,
+        duration_seconds,
+        event_count,
+        page_view_count,
+        product_view_count,
+        has_purchase,
+        revenue
+    from sessions
 
 )
 

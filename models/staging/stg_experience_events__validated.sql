@@ -56,4 +56,21 @@ final as (
 
 )
 
-select * exclude (row_problem, copy_number) from final
+select
+    event_id,
+    profile_id,
+    event_type,
+    -- the raw text is only kept where it explains a rejection (it would double the table for nothing)
+    case when rejection_reason is not null then raw_timestamp end as raw_timestamp,
+    event_at,
+    revenue,
+    quantity,
+    purchase_id,
+    page_name,
+    page_url,
+    channel,
+    {%- for f in var('customer_ai__passthrough_fields', []) or [] %}
+    {{ adapter.quote(f.name) }},
+    {%- endfor %}
+    rejection_reason
+from final

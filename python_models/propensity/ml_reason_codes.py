@@ -1,5 +1,6 @@
 """Reason codes: exact TreeSHAP contributions for every scored profile, the top k factors each, computed in
-batches of customer_ai__scoring_batch_rows so memory stays bounded."""
+batches of customer_ai__scoring_batch_rows (memory stays bounded) by customer_ai__explain_processes worker
+processes (both cores; the same values as one process)."""
 
 
 def model(dbt, session):
@@ -12,6 +13,7 @@ def model(dbt, session):
     predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
     batch_rows = int(dbt.config.get("scoring_batch_rows"))
     top_k = int(dbt.config.get("reason_codes_top_k"))
+    n_jobs = int(dbt.config.get("explain_processes"))
     catalog = pipeline.FeatureCatalog.from_frame(dbt.ref("int_features_cataloged").df())
     attempts = pipeline.latest_attempts(dbt.ref("ml_propensity_models_trained").df())
     scoring = dbt.ref("int_scoring_examples_joined")
@@ -24,7 +26,7 @@ def model(dbt, session):
             spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
             reader = scoring.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
             batches_of_features = pipeline.scoring_batches(reader, spec)
-            yield from pipeline.reason_batches(name, stored, batches_of_features, catalog.labels, top_k)
+            yield from pipeline.reason_batches(name, stored, batches_of_features, catalog.labels, top_k, n_jobs)
 
     # Streamed: DuckDB writes each batch as it comes, so memory does not grow with the number of profiles.
     return pa.RecordBatchReader.from_batches(pipeline.REASONS_SCHEMA, batches())

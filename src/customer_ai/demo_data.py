@@ -477,3 +477,31 @@ def to_flat_table(sim: SimulatedBlock, block: int = 0, seed: int = 42) -> pa.Tab
             ),
         }
     )
+
+
+def _write_block(args: tuple[DemoSettings, int, str]) -> tuple[int, int]:
+    settings, block, folder = args
+    sim = simulate_block(settings, block)
+    rng = np.random.default_rng(np.random.SeedSequence([settings.seed, block, 1]))
+    batch = to_xdm_batch(sim, rng, settings, block)
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_batches([batch]), f"{folder}/part-{block:05d}.parquet", compression="zstd")
+    return block, batch.num_rows
+
+
+def write_xdm_parquet(settings: DemoSettings, folder: str, workers: int = 2) -> int:
+    """Write the demo as XDM Parquet files (one per block) with `workers` processes; returns the row count.
+
+    The files are the same as what the dbt demo model streams (same seed, same blocks), so a project pointed at
+    them with customer_ai__events_source: files builds the same warehouse as the demo.
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    os.makedirs(folder, exist_ok=True)
+    jobs = [(settings, block, folder) for block in range(n_blocks(settings))]
+    if workers <= 1:
+        return sum(_write_block(job)[1] for job in jobs)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return sum(rows for _, rows in pool.map(_write_block, jobs))

@@ -55,19 +55,20 @@ def importance_of(contribution: np.ndarray) -> np.ndarray:
     return np.where(size >= HIGH_IMPORTANCE, "high", np.where(size >= MEDIUM_IMPORTANCE, "medium", "low"))
 
 
-def _value_text(values: np.ndarray, codes: np.ndarray, spec: FeatureSpec) -> list[str]:
-    out = []
-    for value, j in zip(values, codes, strict=True):
-        name = spec.names[j]
-        if np.isnan(value):
-            out.append("none")
-        elif name in spec.categorical_levels:
-            out.append(spec.categorical_levels[name][int(value)])
-        elif float(value).is_integer():
-            out.append(f"{int(value):,}")
-        else:
-            out.append(f"{value:,.2f}")
-    return out
+def _value_text(values: np.ndarray, codes: np.ndarray, spec: FeatureSpec) -> np.ndarray:
+    """The factor values as display text, vectorized: whole numbers without decimals, others with two, the level
+    of categorical factors, 'none' where the profile has no value."""
+    text = np.full(len(values), "none", dtype=object)
+    finite = ~np.isnan(values)
+    whole = finite & (values == np.floor(values))
+    text[whole] = values[whole].astype(np.int64).astype(str)
+    fractional = finite & ~whole
+    text[fractional] = np.char.mod("%.2f", values[fractional])
+    for name, levels in spec.categorical_levels.items():
+        j = spec.names.index(name)
+        rows = (codes == j) & finite
+        text[rows] = np.asarray(levels, dtype=object)[values[rows].astype(np.int64)]
+    return text
 
 
 def top_factors(
@@ -114,20 +115,81 @@ def top_factors(
     )
 
 
+# Worker-process state for parallel explanations: the explainer is built once per worker, not once per batch.
+_WORKER: dict = {}
+
+
+def _init_worker(trees: HistGradientBoostingClassifier, spec: FeatureSpec, labels: dict[str, str], k: int) -> None:
+    _WORKER.update(trees=trees, explainer=explainer(trees), spec=spec, labels=labels, k=k)
+
+
+def _explain_in_worker(matrix: np.ndarray) -> pd.DataFrame:
+    values, _ = shap_values(_WORKER["trees"], matrix, _WORKER["explainer"])
+    return top_factors(values, matrix, _WORKER["spec"], _WORKER["labels"], _WORKER["k"])
+
+
 def explain_batches(
     trees: HistGradientBoostingClassifier,
     batches: Iterable[tuple[pd.DataFrame, np.ndarray]],
     spec: FeatureSpec,
     labels: dict[str, str],
     k: int,
+    n_jobs: int = 1,
 ) -> Iterator[pd.DataFrame]:
-    """Reason codes batch by batch: memory is bounded by the batch, not by the number of profiles.
+    """Reason codes batch by batch: memory is bounded by the batches in flight, not by the number of profiles.
 
-    Each batch is (keys, matrix): keys holds the identifying columns (e.g. profile_id) of the matrix rows.
+    Each batch is (keys, matrix): keys holds the identifying columns (e.g. profile_id) of the matrix rows. With
+    n_jobs > 1 the batches are explained by that many worker processes (started with 'spawn', which is safe inside
+    a multi-threaded dbt process); results come back in input order and are identical to n_jobs = 1, since each
+    batch is a pure function of the model and its rows. At most 2 x n_jobs batches are in flight.
     """
-    tree_explainer = explainer(trees)
-    for keys, matrix in batches:
-        values, _ = shap_values(trees, matrix, tree_explainer)
-        factors = top_factors(values, matrix, spec, labels, k)
+
+    def attach(keys: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
         key_rows = keys.reset_index(drop=True).iloc[factors["row"].to_numpy()].reset_index(drop=True)
-        yield pd.concat([key_rows, factors.drop(columns="row").reset_index(drop=True)], axis=1)
+        return pd.concat([key_rows, factors.drop(columns="row").reset_index(drop=True)], axis=1)
+
+    if n_jobs <= 1:
+        _init_worker(trees, spec, labels, k)
+        for keys, matrix in batches:
+            yield attach(keys, _explain_in_worker(matrix))
+        return
+
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        n_jobs, mp_context=context, initializer=_init_worker, initargs=(trees, spec, labels, k)
+    ) as pool:
+        pending: deque = deque()
+        for keys, matrix in batches:
+            pending.append((keys, pool.submit(_explain_in_worker, matrix)))
+            if len(pending) >= 2 * n_jobs:
+                done_keys, future = pending.popleft()
+                yield attach(done_keys, future.result())
+        while pending:
+            done_keys, future = pending.popleft()
+            yield attach(done_keys, future.result())
+
+
+def _values_in_worker(matrix: np.ndarray) -> np.ndarray:
+    return shap_values(_WORKER["trees"], matrix, _WORKER["explainer"])[0]
+
+
+def shap_values_batched(
+    trees: HistGradientBoostingClassifier, matrix: np.ndarray, batch_rows: int = 20_000, n_jobs: int = 2
+) -> np.ndarray:
+    """All contributions (rows x features), computed in batches on n_jobs worker processes; equal to one call."""
+    starts = range(0, len(matrix), batch_rows)
+    if n_jobs <= 1:
+        _init_worker(trees, FeatureSpec([]), {}, 0)
+        return np.vstack([_values_in_worker(matrix[i : i + batch_rows]) for i in starts])
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        n_jobs, mp_context=context, initializer=_init_worker, initargs=(trees, FeatureSpec([]), {}, 0)
+    ) as pool:
+        return np.vstack(list(pool.map(_values_in_worker, (matrix[i : i + batch_rows] for i in starts))))

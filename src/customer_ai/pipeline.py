@@ -327,10 +327,11 @@ def reason_batches(
     batches: Iterable[tuple[pd.DataFrame, np.ndarray]],
     labels: dict[str, str],
     k: int,
+    n_jobs: int = 1,
 ) -> Iterator[pa.RecordBatch]:
     spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
     trees = tree_model(stored.model)
-    for explained in explain.explain_batches(trees, batches, spec, labels, k):
+    for explained in explain.explain_batches(trees, batches, spec, labels, k, n_jobs=n_jobs):
         factors = explained.drop(columns=["snapshot_date"])
         factors.insert(0, "prediction_name", name)
         factors.insert(2, "model_run_id", stored.model_run_id)

@@ -249,7 +249,8 @@ def test_parquet_copies_can_be_read_by_another_process_during_a_build(built):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    reads, replaced_seen, locked_seen = 0, False, False
+    # (the DuckDB file is not probed here: even a read-only open takes a lock that could make the build fail)
+    reads, replaced_seen = 0, False
     try:
         while build.poll() is None:
             for f in files:
@@ -258,11 +259,6 @@ def test_parquet_copies_can_be_read_by_another_process_during_a_build(built):
                 assert rows >= 0
                 reads += 1
                 replaced_seen |= f.stat().st_mtime_ns != before[f.name]
-            if not locked_seen:
-                try:
-                    duckdb.connect(str(built["db"]), read_only=True).close()
-                except duckdb.Error:
-                    locked_seen = True  # the warehouse file itself is locked by the build
             time.sleep(0.05)
         output = build.stdout.read()
     finally:
@@ -270,7 +266,6 @@ def test_parquet_copies_can_be_read_by_another_process_during_a_build(built):
             build.kill()
     assert build.returncode == 0, output[-3000:]
     assert reads > 50
-    assert locked_seen
     after = {f.name: f.stat().st_mtime_ns for f in files}
     assert all(after[name] != before[name] for name in before)
     segments = query(built["db"], "select count(*) from dim_segments")[0][0]

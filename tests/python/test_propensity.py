@@ -201,3 +201,14 @@ def test_feature_spec_encodes_categories_and_unknown_levels():
     assert matrix.dtype == np.float64
     np.testing.assert_array_equal(matrix[:, 0], [1.0, np.nan, np.nan])
     np.testing.assert_array_equal(matrix[:, 1], [1.0, np.nan, 3.0])
+
+
+def test_parallel_explanations_equal_one_process(trained):
+    frame, result = trained
+    trees = tree_model(result.model)
+    keys = frame[["profile_id", "snapshot_date"]]
+    batches = [(keys.iloc[i : i + 700], result.features.matrix(frame.iloc[i : i + 700])) for i in range(0, 3_500, 700)]
+    one = pd.concat(explain.explain_batches(trees, batches, result.features, {}, k=4, n_jobs=1))
+    two = pd.concat(explain.explain_batches(trees, batches, result.features, {}, k=4, n_jobs=2))
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), two.reset_index(drop=True))
+    assert len(one) == 3_500 * 4

@@ -165,7 +165,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
             "select profile_id from int_events_sessionized group by 1 order by max(event_at) limit 1"
         ).fetchall()[0][0]
         # mark an untouched profile: an incremental run must not rewrite it
-        con.execute("update int_events_sessionized set session_sequence_number = -1 where profile_id = ?", [other])
+        con.execute("update int_events_sessionized set visit_number = -1 where profile_id = ?", [other])
 
     late_at = last[1].replace(microsecond=0).isoformat() + "Z"
     late = pa.table(
@@ -181,7 +181,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
 
     query = (
-        "select event_id, profile_id, session_id, session_sequence_number from int_events_sessionized "
+        "select event_id, profile_id, session_id, visit_number from int_events_sessionized "
         "where profile_id = ? order by event_id"
     )
     with (

@@ -1,0 +1,366 @@
+#!/usr/bin/env python
+"""Benchmark harness: the whole project at a given scale, and three side-by-side comparisons, on this machine.
+
+    .venv/bin/python scripts/benchmark.py --profiles 100000 --profiles 1000000 --compare
+
+For each scale it generates the demo as XDM Parquet files (customer_ai.demo_data, 2 processes), runs `dbt build`
+on them in a fresh DuckDB warehouse, samples the resident memory of the dbt process every 0.2 s, and reads dbt's
+own timing artifact (target/run_results.json) to split wall time and peak memory by stage. With --compare it also
+measures, in one run and as ratios: (a) the feature SQL against the same features in plain pandas, (b) the batched,
+two-process explanations against one shap.TreeExplainer(model).shap_values(X) call, (c) the lifetime-value fit
+against the `lifetimes` package on the full CDNOW master file (installed into a separate virtual environment,
+only for the benchmark). Results go to BENCHMARKS.md (--output).
+
+Not run in CI: a million profiles take minutes and gigabytes; tests use small data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+sys.path.insert(0, str(PROJECT / "scripts"))
+
+# dbt nodes -> stage of the pipeline (by name prefix or exact name); the first match wins.
+STAGES = [
+    ("staging", ("stg_",)),
+    ("sessions", ("int_events_sessionized", "int_sessions_aggregated")),
+    (
+        "features",
+        (
+            "int_profile_activities_aggregated_to_days",
+            "int_profile_snapshots_featurized",
+            "int_features_cataloged",
+            "int_snapshot_dates_scheduled",
+        ),
+    ),
+    ("labels", ("int_prediction_snapshots_labeled", "int_training_examples_sampled", "int_scoring_examples_joined")),
+    ("training", ("ml_propensity_models_trained", "ml_model_lift_gains", "ml_model_feature_importance")),
+    ("scoring", ("ml_propensity_scores", "fct_propensity_scores")),
+    ("reason codes", ("ml_reason_codes", "fct_reason_codes")),
+    (
+        "lifetime value",
+        (
+            "int_customer_purchase_histories_summarized",
+            "ml_clv_model_fits",
+            "ml_customer_lifetime_values",
+            "fct_customer_lifetime_value",
+        ),
+    ),
+    (
+        "segments",
+        (
+            "int_profile_value_tiers_assigned",
+            "int_segment_memberships_unioned",
+            "dim_segments",
+            "fct_segment_memberships",
+            "dim_customer_profiles",
+            "bi_parquet_exports",
+        ),
+    ),
+    ("reports", ("rpt_",)),
+]
+
+
+def stage_of(unique_id: str) -> str:
+    kind, _, name = unique_id.split(".", 2)
+    if kind in ("test", "unit_test"):
+        return "tests"
+    name = name.split(".")[-1]
+    for stage, patterns in STAGES:
+        if any(name == p or (p.endswith("_") and name.startswith(p)) for p in patterns):
+            return stage
+    return "other"
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants (dbt's Python models may start worker processes)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                todo.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+@dataclass
+class MemorySampler:
+    pid: int
+    interval: float = 0.2
+    samples: list[tuple[float, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.time(), tree_rss_bytes(self.pid)))
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float | None = None, end: float | None = None) -> int:
+        values = [rss for t, rss in self.samples if (start is None or t >= start) and (end is None or t <= end)]
+        return max(values, default=0)
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    import duckdb
+    import sklearn
+
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "memory": f"{mem_kb / 1024**2:.1f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+
+
+def run_scale(profiles: int, workdir: Path, memory_limit: str) -> dict:
+    from customer_ai import demo_data
+
+    scale_dir = workdir / f"profiles_{profiles}"
+    events_dir = scale_dir / "events"
+    warehouse = scale_dir / "warehouse"
+    for path in (warehouse,):
+        if path.exists():
+            subprocess.run(["rm", "-rf", str(path)], check=True)
+    warehouse.mkdir(parents=True, exist_ok=True)
+
+    print(f"[{profiles:,} profiles] generating the demo as XDM Parquet ...", flush=True)
+    started = time.time()
+    if events_dir.exists():
+        subprocess.run(["rm", "-rf", str(events_dir)], check=True)
+    events = demo_data.write_xdm_parquet(demo_data.DemoSettings(n_profiles=profiles), str(events_dir), workers=2)
+    generation_seconds = time.time() - started
+    print(f"[{profiles:,} profiles] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "CUSTOMER_AI_DUCKDB_PATH": str(warehouse / "customer_ai.duckdb"),
+            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(warehouse / "spill"),
+            "CUSTOMER_AI_DUCKDB_MEMORY_LIMIT": memory_limit,
+            "DBT_TARGET_PATH": str(warehouse / "target"),
+            "DBT_LOG_PATH": str(warehouse / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_path": str(events_dir / "*.parquet"),
+        "customer_ai__bi_export_dir": str(warehouse / "bi"),
+    }
+    command = [
+        str(VENV_BIN / "dbt"),
+        "build",
+        "--profiles-dir",
+        str(PROJECT),
+        "--project-dir",
+        str(PROJECT),
+        "--target",
+        "dev",
+        "--vars",
+        json.dumps(variables),
+    ]
+    started = time.time()
+    with open(warehouse / "dbt_build.log", "w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler = MemorySampler(process.pid)
+        process.wait()
+        sampler.stop()
+    wall = time.time() - started
+    if process.returncode != 0:
+        tail = (warehouse / "dbt_build.log").read_text()[-4000:]
+        raise SystemExit(f"dbt build failed at {profiles:,} profiles:\n{tail}")
+
+    results = json.loads((warehouse / "target" / "run_results.json").read_text())["results"]
+    stages: dict[str, dict] = {}
+    for result in results:
+        timing = {t["name"]: t for t in result.get("timing", [])}
+        execute = timing.get("execute") or timing.get("compile")
+        if not execute or not execute.get("started_at"):
+            continue
+        start = dt.datetime.fromisoformat(execute["started_at"].replace("Z", "+00:00")).timestamp()
+        end = dt.datetime.fromisoformat(execute["completed_at"].replace("Z", "+00:00")).timestamp()
+        stage = stages.setdefault(
+            stage_of(result["unique_id"]), {"seconds": 0.0, "start": start, "end": end, "peak": 0, "nodes": 0}
+        )
+        stage["seconds"] += result["execution_time"]
+        stage["start"], stage["end"] = min(stage["start"], start), max(stage["end"], end)
+        stage["peak"] = max(stage["peak"], sampler.peak(start, end + sampler.interval))
+        stage["nodes"] += 1
+
+    import duckdb
+
+    with duckdb.connect(str(warehouse / "customer_ai.duckdb"), read_only=True) as con:
+
+        def count(table: str) -> int:
+            return con.sql(f"select count(*) from {table}").fetchall()[0][0]
+
+        counts = {
+            t: count(t)
+            for t in (
+                "stg_experience_events",
+                "stg_experience_events_rejected",
+                "fct_propensity_scores",
+                "fct_reason_codes",
+                "fct_customer_lifetime_value",
+                "dim_customer_profiles",
+                "fct_segment_memberships",
+            )
+        }
+        scored_explained = con.sql(
+            "select count(*) from fct_propensity_scores s where not exists (select 1 from fct_reason_codes r "
+            "where r.profile_id = s.profile_id and r.prediction_name = s.prediction_name)"
+        ).fetchall()[0][0]
+        auc = dict(con.sql("select prediction_name, auc from rpt_model_evaluation where is_latest").fetchall())
+    print(f"[{profiles:,} profiles] dbt build {wall:.0f}s, peak {sampler.peak() / 2**30:.2f} GiB", flush=True)
+    return {
+        "profiles": profiles,
+        "events": events,
+        "generation_seconds": generation_seconds,
+        "wall": wall,
+        "peak": sampler.peak(),
+        "stages": stages,
+        "counts": counts,
+        "unexplained": scored_explained,
+        "auc": auc,
+        "warehouse": str(warehouse / "customer_ai.duckdb"),
+        "command": shlex.join(command),
+    }
+
+
+def gib(value: int) -> str:
+    return f"{value / 2**30:.2f}"
+
+
+def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], argv: list[str]) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `scripts/benchmark.py` on this machine:",
+        "",
+    ]
+    lines += [f"- {k}: {v}" for k, v in info.items()]
+    lines += [
+        "",
+        "Reproduce:",
+        "",
+        "```bash",
+        f"make setup && .venv/bin/python scripts/benchmark.py {shlex.join(argv)}",
+        "```",
+        "",
+        "Each scale: the demo is generated as XDM Parquet (two processes, not part of the build time), then "
+        "`dbt build` (every model and test, reason codes for every scored profile) runs on those files in a "
+        "fresh DuckDB warehouse. Peak memory is the resident set of the dbt process and its children, sampled "
+        "every 0.2 s; per stage it is the peak while that stage's models ran (stages overlap on two threads). "
+        "Stage times are dbt's own execution times (run_results.json), summed over the stage's nodes.",
+        "",
+    ]
+    if runs:
+        lines += [
+            "## Whole build",
+            "",
+            "| profiles | events | generation (s) | dbt build (s) | peak memory (GiB) | "
+            "scores | reason codes | unexplained scores | holdout AUC |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for run in runs:
+            auc = ", ".join(f"{k} {v:.3f}" for k, v in sorted(run["auc"].items()) if v is not None)
+            lines.append(
+                f"| {run['profiles']:,} | {run['events']:,} | {run['generation_seconds']:.0f} | "
+                f"{run['wall']:.0f} | {gib(run['peak'])} | {run['counts']['fct_propensity_scores']:,} | "
+                f"{run['counts']['fct_reason_codes']:,} | {run['unexplained']} | {auc} |"
+            )
+        if len(runs) >= 2:
+            small, large = runs[0], runs[-1]
+            lines += [
+                "",
+                f"Time ratio {large['profiles']:,} / {small['profiles']:,} profiles: "
+                f"**{large['wall'] / small['wall']:.1f}** (profiles x{large['profiles'] / small['profiles']:.0f}).",
+            ]
+        lines += ["", "## By stage", ""]
+        header = "| stage | " + " | ".join(f"{r['profiles']:,}: seconds | peak GiB" for r in runs) + " |"
+        lines += [header, "|---|" + "---|---|" * len(runs)]
+        names = [s for s, _ in STAGES] + ["tests", "other"]
+        for name in names:
+            cells = []
+            for run in runs:
+                stage = run["stages"].get(name)
+                cells.append(f"{stage['seconds']:.1f} | {gib(stage['peak'])}" if stage else "- | -")
+            if any(c != "- | -" for c in cells):
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if comparisons:
+        lines += ["", "## Side by side (one run, ratios)", ""]
+        lines += comparisons["markdown"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profiles", type=int, action="append", help="scale to run (repeatable)")
+    parser.add_argument("--compare", action="store_true", help="also run the three side-by-side comparisons")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/customer_ai_benchmark"))
+    parser.add_argument("--memory-limit", default="5GB", help="DuckDB memory_limit for the build (spills beyond it)")
+    parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    runs = [run_scale(p, args.workdir, args.memory_limit) for p in sorted(args.profiles or [])]
+    comparisons = None
+    if args.compare:
+        import comparisons as compare_module
+
+        source = runs[0]["warehouse"] if runs else None
+        comparisons = compare_module.run_all(args.workdir, source)
+    (args.workdir / "results.json").write_text(
+        json.dumps({"runs": runs, "comparisons": comparisons}, indent=2, default=str)
+    )
+    args.output.write_text(render(runs, comparisons, machine(), sys.argv[1:]))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
