@@ -181,7 +181,6 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str) -> dict:
     env.update(
         {
             "CUSTOMER_AI_DUCKDB_PATH": str(warehouse / "customer_ai.duckdb"),
-            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(warehouse / "spill"),
             "CUSTOMER_AI_DUCKDB_MEMORY_LIMIT": memory_limit,
             "DBT_TARGET_PATH": str(warehouse / "target"),
             "DBT_LOG_PATH": str(warehouse / "logs"),

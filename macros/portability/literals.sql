@@ -42,3 +42,18 @@
 {% macro postgres__customer_ai_type_double() -%}
     double precision
 {%- endmacro %}
+
+
+{#- A 64-bit integer hash of an expression (for cheap grouping and sorting; not a unique key on its own). -#}
+{% macro customer_ai_hash64(expr) %}
+    {{ return(adapter.dispatch('customer_ai_hash64', 'customer_ai')(expr)) }}
+{% endmacro %}
+{% macro default__customer_ai_hash64(expr) -%}
+    {{ dbt.hash(expr) }}
+{%- endmacro %}
+{% macro duckdb__customer_ai_hash64(expr) -%}
+    hash({{ expr }})
+{%- endmacro %}
+{% macro spark__customer_ai_hash64(expr) -%}
+    xxhash64({{ expr }})
+{%- endmacro %}

@@ -37,7 +37,8 @@ ranked as (
         *,
         -- the first usable copy of an event id is kept; later copies are duplicates
         row_number() over (
-            partition by event_id
+            -- the 64-bit hash first: the sort then compares integers, and the id only where hashes collide
+            partition by {{ customer_ai_hash64('event_id') }}, event_id
             order by case when row_problem is null then 0 else 1 end, event_at, raw_timestamp, profile_id
         ) as copy_number
     from checked

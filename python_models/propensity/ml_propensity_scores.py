@@ -9,7 +9,6 @@ def model(dbt, session):
     import pyarrow as pa
 
     from customer_ai import pipeline
-    from customer_ai.propensity import FeatureSpec
 
     predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
     batch_rows = int(dbt.config.get("scoring_batch_rows"))
@@ -19,13 +18,8 @@ def model(dbt, session):
     scored_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def batches():
-        for name, _kind in predictions:
-            stored = pipeline.load_model_for_scoring(name, attempts.get(name), catalog)
-            if stored is None:
-                continue
-            spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
-            reader = scoring.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
-            yield from pipeline.score_batches(name, stored, pipeline.scoring_batches(reader, spec), scored_at)
+        for name, stored, features in pipeline.models_and_features(predictions, attempts, catalog, scoring, batch_rows):
+            yield from pipeline.score_batches(name, stored, features, scored_at)
 
     # Streamed: DuckDB writes each batch as it comes, so memory does not grow with the number of profiles.
     return pa.RecordBatchReader.from_batches(pipeline.SCORES_SCHEMA, batches())

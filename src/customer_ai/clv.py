@@ -60,6 +60,35 @@ def _check_rfm(frequency, recency, tenure) -> tuple[np.ndarray, np.ndarray, np.n
     return x, t_x, T
 
 
+def _maximize(
+    objective, start: np.ndarray, upper: float, names: tuple[str, ...], customers: int, extra: dict | None = None
+) -> FitReport:
+    """Minimize a negative log-likelihood over log-parameters: L-BFGS-B within bounds, then a Nelder-Mead polish
+    from its optimum (cheap, and robust where the surface is flat); the better of the two wins."""
+    started = time.perf_counter()
+    result = minimize(
+        objective,
+        start,
+        method="L-BFGS-B",
+        bounds=[(-12, upper)] * len(start),
+        options={"maxiter": 2_000, "ftol": 1e-13, "gtol": 1e-9},
+    )
+    polished = minimize(
+        objective, result.x, method="Nelder-Mead", options={"maxiter": 4_000, "xatol": 1e-9, "fatol": 1e-10}
+    )
+    best = polished if polished.fun <= result.fun else result
+    return FitReport(
+        params={name: float(v) for name, v in zip(names, np.exp(best.x), strict=True)},
+        log_likelihood=float(-best.fun),
+        converged=bool(result.success or polished.success) and np.isfinite(best.fun),
+        iterations=int(result.nit + polished.nit),
+        message=f"L-BFGS-B: {result.message}; Nelder-Mead: {polished.message}",
+        customers=customers,
+        seconds=time.perf_counter() - started,
+        extra=extra or {},
+    )
+
+
 # --- BG/NBD -----------------------------------------------------------------------------------------------------
 
 
@@ -153,32 +182,15 @@ def fit_bgnbd(frequency, recency, tenure, min_customers: int = 10, min_repeat_cu
         value = -(weights * bgnbd_log_likelihood_terms(tuple(params), ux, ut_x, uT)).sum()
         return value if np.isfinite(value) else 1e300
 
-    started = time.perf_counter()
-    start = np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0])
-    result = minimize(
+    report = _maximize(
         objective,
-        start,
-        method="L-BFGS-B",
-        bounds=[(-12, 12)] * 4,
-        options={"maxiter": 2_000, "ftol": 1e-13, "gtol": 1e-9},
-    )
-    # polish with Nelder-Mead from the L-BFGS-B optimum: cheap, and robust where the surface is flat
-    polished = minimize(
-        objective, result.x, method="Nelder-Mead", options={"maxiter": 4_000, "xatol": 1e-9, "fatol": 1e-10}
-    )
-    best = polished if polished.fun <= result.fun else result
-    r, alpha, a, b = np.exp(best.x)
-    converged = bool(result.success or polished.success) and np.isfinite(best.fun)
-    report = FitReport(
-        params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
-        log_likelihood=float(-best.fun),
-        converged=converged,
-        iterations=int(result.nit + polished.nit),
-        message=f"L-BFGS-B: {result.message}; Nelder-Mead: {polished.message}",
+        np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0]),
+        upper=12,
+        names=("r", "alpha", "a", "b"),
         customers=n,
-        seconds=time.perf_counter() - started,
         extra={"repeat_customers": repeaters, "distinct_histories": int(len(weights))},
     )
+    r, alpha, a, b = (report.params[k] for k in ("r", "alpha", "a", "b"))
     return BetaGeoModel(float(r), float(alpha), float(a), float(b), report)
 
 
@@ -238,29 +250,14 @@ def fit_gamma_gamma(frequency, monetary, min_customers: int = 10) -> GammaGammaM
         value = -gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), x, m).sum()
         return value if np.isfinite(value) else 1e300
 
-    started = time.perf_counter()
-    start = np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)])
-    result = minimize(
+    report = _maximize(
         objective,
-        start,
-        method="L-BFGS-B",
-        bounds=[(-12, 14)] * 3,
-        options={"maxiter": 2_000, "ftol": 1e-13, "gtol": 1e-9},
-    )
-    polished = minimize(
-        objective, result.x, method="Nelder-Mead", options={"maxiter": 4_000, "xatol": 1e-9, "fatol": 1e-10}
-    )
-    best = polished if polished.fun <= result.fun else result
-    p, q, gamma = np.exp(best.x)
-    report = FitReport(
-        params={"p": float(p), "q": float(q), "gamma": float(gamma)},
-        log_likelihood=float(-best.fun),
-        converged=bool(result.success or polished.success) and np.isfinite(best.fun),
-        iterations=int(result.nit + polished.nit),
-        message=f"L-BFGS-B: {result.message}; Nelder-Mead: {polished.message}",
+        np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)]),
+        upper=14,
+        names=("p", "q", "gamma"),
         customers=int(len(x)),
-        seconds=time.perf_counter() - started,
     )
+    p, q, gamma = (report.params[k] for k in ("p", "q", "gamma"))
     return GammaGammaModel(float(p), float(q), float(gamma), report)
 
 

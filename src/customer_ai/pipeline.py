@@ -363,3 +363,24 @@ def importance_table(attempts: dict[str, dict]) -> pa.Table:
                     }
                 )
     return pa.Table.from_pylist(rows, schema=IMPORTANCE_SCHEMA)
+
+
+def models_and_features(
+    predictions: list[tuple[str, str]],
+    attempts: dict[str, dict],
+    catalog: FeatureCatalog,
+    scoring_relation,
+    batch_rows: int,
+) -> Iterator[tuple[str, registry.StoredModel, Iterator[tuple[pd.DataFrame, np.ndarray]]]]:
+    """For each prediction with a usable stored model: (name, model, its scoring rows as (keys, matrix) batches).
+
+    scoring_relation is the DuckDB relation of int_scoring_examples_joined; rows are read in Arrow batches of
+    batch_rows, ordered by profile, so memory stays bounded and the output is deterministic.
+    """
+    for name, _kind in predictions:
+        stored = load_model_for_scoring(name, attempts.get(name), catalog)
+        if stored is None:
+            continue
+        spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
+        reader = scoring_relation.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
+        yield name, stored, scoring_batches(reader, spec)

@@ -20,7 +20,6 @@ def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:
     env.update(
         {
             "CUSTOMER_AI_DUCKDB_PATH": str(tmp_path / db_name),
-            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "DBT_TARGET_PATH": str(tmp_path / "target"),
             "DBT_LOG_PATH": str(tmp_path / "logs"),
@@ -37,7 +36,6 @@ def run_dbt(
     env.update(
         {
             "CUSTOMER_AI_DUCKDB_PATH": str(tmp_path / db_name),
-            "CUSTOMER_AI_DUCKDB_TEMP_DIR": str(tmp_path / "duckdb_tmp"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             "DBT_TARGET_PATH": str(tmp_path / "target"),
             "DBT_LOG_PATH": str(tmp_path / "logs"),
