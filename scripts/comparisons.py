@@ -243,9 +243,7 @@ def cdnow_master_rfm(master: Path, out: Path) -> int:
 
     from customer_ai import clv
 
-    frame = pd.read_csv(
-        master, sep=r"\s+", header=None, names=["customer", "date", "cds", "value"], dtype={"date": str}
-    )
+    frame = pd.read_csv(master, sep=r"\s+", header=0, names=["customer", "date", "cds", "value"], dtype={"date": str})
     frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
     end = pd.Timestamp("1997-09-30")
     frame = frame[frame["date"] <= end]
@@ -278,7 +276,8 @@ def child_clv(kind: str, rfm_path: str) -> None:
         from lifetimes import BetaGeoFitter, GammaGammaFitter
 
         bg = BetaGeoFitter().fit(x, t_x, T)
-        repeat = x > 0
+        # the same customers the project's Gamma-Gamma keeps: repeat buyers with a positive mean spend
+        repeat = (x > 0) & (m > 0)
         gg = GammaGammaFitter().fit(x[repeat], m[repeat])
         params = {
             **{k: float(v) for k, v in bg.params_.items()},
