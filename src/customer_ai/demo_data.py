@@ -97,11 +97,6 @@ class SimulatedBlock:
     churn_day: np.ndarray  # int64 per profile of the block: day index of churn (beyond the window if none)
 
 
-def profile_id(index: np.ndarray | int) -> list[str]:
-    """Stable ECID-like identity of profile number ``index`` (ecid-000000042)."""
-    return _numbered("ecid-", np.atleast_1d(np.asarray(index)), 9).to_pylist()
-
-
 def _block_rng(seed: int, block: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, block]))
 

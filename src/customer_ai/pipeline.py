@@ -128,16 +128,6 @@ def parse_predictions(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def settings_from_config(get: Callable[[str], object]) -> TrainingSettings:
-    """TrainingSettings from dbt config values (rendered as text by dbt_project.yml)."""
-    return TrainingSettings(
-        min_positive_examples=int(get("min_positive_examples")),
-        min_negative_examples=int(get("min_negative_examples")),
-        poor_auc_threshold=float(get("poor_auc_threshold")),
-        seed=int(get("model_seed")),
-    )
-
-
 def should_retrain(
     policy: str, after_days: int, last_trained_at: dt.datetime | None, now: dt.datetime
 ) -> tuple[bool, str]:
