@@ -64,7 +64,7 @@ SKUS: int = 400
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.56M events)."""
+    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.6M events)."""
 
     n_profiles: int = 20_000
     seed: int = 42
