@@ -102,6 +102,19 @@ def _clean(value):
     return value if math.isfinite(value) else None
 
 
+def _fit_columns(report: clv.FitReport) -> dict:
+    """The fits-table columns every fitted model reports."""
+    return {
+        **{name: _clean(value) for name, value in report.params.items()},
+        "log_likelihood": _clean(report.log_likelihood),
+        "converged": report.converged,
+        "iterations": report.iterations,
+        "fit_seconds": report.seconds,
+        "optimizer_message": report.message,
+        "parameters": json.dumps(report.params),
+    }
+
+
 def fit_models(
     summary: pd.DataFrame, settings: ClvSettings, as_of: dt.date | None, run_id: str, fitted_at: dt.datetime
 ) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None, pa.Table]:
@@ -138,17 +151,11 @@ def fit_models(
         rows.append(
             {
                 **base,
+                **_fit_columns(report),
                 "model_name": "bg_nbd",
                 "status": status,
                 "status_message": message,
                 "excluded_customers": 0,
-                **{k: _clean(v) for k, v in report.params.items()},
-                "log_likelihood": _clean(report.log_likelihood),
-                "converged": report.converged,
-                "iterations": report.iterations,
-                "fit_seconds": report.seconds,
-                "optimizer_message": report.message,
-                "parameters": json.dumps(report.params),
             }
         )
     except clv.FitError as error:
@@ -184,18 +191,12 @@ def fit_models(
         rows.append(
             {
                 **base,
+                **_fit_columns(report),
                 "model_name": "gamma_gamma",
                 "status": STATUS_FITTED if gamma_gamma else STATUS_NOT_FITTED,
                 "status_message": message,
                 "excluded_customers": excluded,
-                **{k: _clean(v) for k, v in report.params.items()},
                 "repeat_customers": report.customers,
-                "log_likelihood": _clean(report.log_likelihood),
-                "converged": report.converged,
-                "iterations": report.iterations,
-                "fit_seconds": report.seconds,
-                "optimizer_message": report.message,
-                "parameters": json.dumps(report.params),
             }
         )
     except clv.FitError as error:
