@@ -49,7 +49,7 @@ purchase_days as (
         profile_id,
         order_date,
         count(*) as orders,
-        sum(order_value) as day_value
+        round(sum(order_value), 2) as day_value  -- cents: exact across runs, whatever the summation order
     from orders
     group by profile_id, order_date
 
@@ -73,8 +73,8 @@ summary as (
         max(purchase_days.order_date) as last_purchase_date,
         sum(purchase_days.orders) as orders,
         count(*) as purchase_days,
-        sum(purchase_days.day_value) as historic_value,
-        sum(case when purchase_days.order_date > first_days.first_purchase_date then purchase_days.day_value end)
+        round(sum(purchase_days.day_value), 2) as historic_value,
+        round(sum(case when purchase_days.order_date > first_days.first_purchase_date then purchase_days.day_value end), 2)
             as repeat_value
     from purchase_days
     inner join first_days

@@ -45,7 +45,9 @@ final as (
         activity_date,
         activity,
         count(*) as event_count,
-        sum(revenue) as revenue
+        -- money is rounded to the cent after summing: a parallel sum of doubles can differ in the last bit from
+        -- run to run, and features must be exactly the same for the same data (determinism of the models)
+        round(sum(revenue), 2) as revenue
     from activities
     group by profile_id, activity_date, activity
 

@@ -70,8 +70,8 @@ activity_windows as (
         sum(case when days_before < 30 then event_count else 0 end) as events_30d,
         sum(case when days_before < 90 then event_count else 0 end) as events_90d,
         sum(event_count) as events_total,
-        sum(revenue) as revenue_total,
-        sum(case when days_before < 90 then revenue end) as revenue_90d,
+        round(sum(revenue), 2) as revenue_total,  -- rounded to the cent: exact across runs (see activities)
+        round(sum(case when days_before < 90 then revenue end), 2) as revenue_90d,
         max(days_before) as first_days_before,
         min(days_before) as last_days_before
     from history
