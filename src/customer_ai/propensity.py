@@ -54,7 +54,8 @@ class TrainingSettings:
     # A single feature that separates the classes this well on its own was almost surely built from the label.
     leakage_auc_threshold: float = 0.98
 
-    def hyperparameters(self) -> dict[str, Any]:
+    def tree_parameters(self) -> dict[str, Any]:
+        """The HistGradientBoostingClassifier arguments: what is fitted and what the registry records."""
         return {
             "max_iter": self.max_iter,
             "learning_rate": self.learning_rate,
@@ -67,8 +68,10 @@ class TrainingSettings:
             "validation_fraction": 0.1,
             "n_iter_no_change": 20,
             "random_state": self.seed,
-            "calibration": "sigmoid",
         }
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {**self.tree_parameters(), "calibration": "sigmoid"}
 
 
 @dataclass
@@ -275,19 +278,7 @@ def train_prediction(
             counts,
         )
 
-    trees = HistGradientBoostingClassifier(
-        max_iter=settings.max_iter,
-        learning_rate=settings.learning_rate,
-        max_leaf_nodes=settings.max_leaf_nodes,
-        max_depth=settings.max_depth,
-        min_samples_leaf=settings.min_samples_leaf,
-        l2_regularization=settings.l2_regularization,
-        class_weight="balanced",
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=20,
-        random_state=settings.seed,
-    )
+    trees = HistGradientBoostingClassifier(**settings.tree_parameters())
     trees.fit(matrix[train], y[train])
     calibrated = CalibratedClassifierCV(FrozenEstimator(trees), method="sigmoid")
     calibrated.fit(matrix[calib], y[calib])
