@@ -41,6 +41,8 @@ STAGES = [
         "features",
         (
             "int_profile_activities_aggregated_to_days",
+            "int_profile_activities_windowed_to_snapshots",
+            "int_profile_activities_accumulated_to_snapshots",
             "int_profile_snapshots_featurized",
             "int_features_cataloged",
             "int_snapshot_dates_scheduled",
@@ -225,6 +227,7 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
 
     results = json.loads((warehouse / "target" / "run_results.json").read_text())["results"]
     stages: dict[str, dict] = {}
+    nodes: list[dict] = []
     for result in results:
         timing = {t["name"]: t for t in result.get("timing", [])}
         execute = timing.get("execute") or timing.get("compile")
@@ -239,6 +242,11 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
         stage["start"], stage["end"] = min(stage["start"], start), max(stage["end"], end)
         stage["peak"] = max(stage["peak"], sampler.peak(start, end + sampler.interval))
         stage["nodes"] += 1
+        nodes.append({"node": result["unique_id"].split(".")[-1], "seconds": result["execution_time"], "start": start})
+    first_start = min((n["start"] for n in nodes), default=0.0)
+    slowest = sorted(nodes, key=lambda n: -n["seconds"])[:15]
+    for node in slowest:
+        node["start"] -= first_start  # seconds after the first node started
 
     import duckdb
 
@@ -272,6 +280,7 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
         "wall": wall,
         "peak": sampler.peak(),
         "stages": stages,
+        "slowest_nodes": slowest,
         "counts": counts,
         "unexplained": scored_explained,
         "auc": auc,
@@ -344,6 +353,18 @@ def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], arg
                 cells.append(f"{stage['seconds']:.1f} | {gib(stage['peak'])}" if stage else "- | -")
             if any(c != "- | -" for c in cells):
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        largest = runs[-1]
+        if largest.get("slowest_nodes"):
+            lines += [
+                "",
+                f"## Slowest nodes at {largest['profiles']:,} profiles",
+                "",
+                "A node's test names end in a hash; tests of a model run before its children start.",
+                "",
+                "| node | seconds | started at (s) |",
+                "|---|---|---|",
+            ]
+            lines += [f"| {n['node']} | {n['seconds']:.1f} | {n['start']:.0f} |" for n in largest["slowest_nodes"]]
     if comparisons:
         lines += ["", "## Side by side (one run, ratios)", ""]
         lines += comparisons["markdown"]

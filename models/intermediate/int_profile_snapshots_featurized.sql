@@ -2,6 +2,13 @@
     Point-in-time features: one row per (profile, snapshot date) for every profile seen on or before the snapshot,
     computed only from events dated on or before it (days_before >= 0). Labels look at the days after the snapshot,
     features never do. The feature list is generated from the configuration (customer_ai_feature_catalog).
+
+    The activity history arrives pre-reduced to rows per profile, snapshot and activity, in two halves:
+    int_profile_activities_windowed_to_snapshots (the last 7, 30 and 90 days) and
+    int_profile_activities_accumulated_to_snapshots (everything up to the snapshot). This model turns them into
+    columns: profile-level aggregates for the catalog's `recent` and `lifetime` expressions, and one join per
+    event type for its own columns (faster than a wide CASE pivot, whose aggregate states spill at scale).
+    Sessions and active days, small by comparison, are computed here the same two ways.
 -#}
 {%- set catalog = customer_ai_feature_catalog() -%}
 
@@ -9,7 +16,19 @@ with
 
 snapshot_dates as (
 
-    select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}
+    {{ customer_ai_snapshot_windows() }}
+
+),
+
+recent_activity_windows as (
+
+    select * from {{ ref('int_profile_activities_windowed_to_snapshots') }}
+
+),
+
+lifetime_activity_windows as (
+
+    select * from {{ ref('int_profile_activities_accumulated_to_snapshots') }}
 
 ),
 
@@ -31,82 +50,114 @@ attributes as (
 
 ),
 
-history as (
+active_days as (
 
     select
         activities.profile_id,
         snapshot_dates.snapshot_date,
-        activities.activity,
-        activities.event_count,
-        activities.revenue,
-        {{ customer_ai_days_between('activities.activity_date', 'snapshot_dates.snapshot_date') }} as days_before
+        count(distinct activities.activity_date) as active_days_30d
     from activities
     inner join snapshot_dates
         on activities.activity_date <= snapshot_dates.snapshot_date
+        and activities.activity_date > snapshot_dates.window_30d_start_date
+    where activities.activity not like 'custom.%'
+        and activities.activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types', ['directMarketing.emailSent'])) }}
+    group by activities.profile_id, snapshot_dates.snapshot_date
 
 ),
 
-session_history as (
+recent_sessions as (
 
     select
         sessions.profile_id,
         snapshot_dates.snapshot_date,
-        sessions.duration_seconds,
-        {{ customer_ai_days_between('sessions.session_date', 'snapshot_dates.snapshot_date') }} as days_before
+        sum(case when sessions.session_date > snapshot_dates.window_30d_start_date then 1 else 0 end) as sessions_30d,
+        count(*) as sessions_90d,
+        sum(sessions.duration_seconds) as duration_seconds_90d,
+        count(sessions.duration_seconds) as timed_sessions_90d
     from sessions
     inner join snapshot_dates
         on sessions.session_date <= snapshot_dates.snapshot_date
+        and sessions.session_date > snapshot_dates.window_90d_start_date
+    group by sessions.profile_id, snapshot_dates.snapshot_date
 
 ),
 
-activity_windows as (
+session_intervals as (
 
-    -- step 1: the big join reduced to one row per profile, snapshot and activity, with a few fixed aggregates
+    -- the last session date, accumulated per snapshot interval as in int_profile_activities_accumulated_to_snapshots
     select
-        profile_id,
-        snapshot_date,
-        activity,
-        sum(case when days_before < 7 then event_count else 0 end) as events_7d,
-        sum(case when days_before < 30 then event_count else 0 end) as events_30d,
-        sum(case when days_before < 90 then event_count else 0 end) as events_90d,
-        sum(event_count) as events_total,
-        round(sum(revenue), 2) as revenue_total,  -- rounded to the cent: exact across runs (see activities)
-        round(sum(case when days_before < 90 then revenue end), 2) as revenue_90d,
-        max(days_before) as first_days_before,
-        min(days_before) as last_days_before
-    from history
-    group by profile_id, snapshot_date, activity
+        sessions.profile_id,
+        snapshot_dates.snapshot_date as interval_end_date,
+        max(sessions.session_date) as last_session_date
+    from sessions
+    inner join snapshot_dates
+        on sessions.session_date <= snapshot_dates.snapshot_date
+        and (snapshot_dates.previous_snapshot_date is null
+            or sessions.session_date > snapshot_dates.previous_snapshot_date)
+    group by sessions.profile_id, snapshot_dates.snapshot_date
 
 ),
 
-active_days as (
+lifetime_sessions as (
 
     select
+        session_intervals.profile_id,
+        snapshot_dates.snapshot_date,
+        {{ customer_ai_days_between('max(session_intervals.last_session_date)', 'snapshot_dates.snapshot_date') }}
+            as last_days_before
+    from session_intervals
+    inner join snapshot_dates
+        on session_intervals.interval_end_date <= snapshot_dates.snapshot_date
+    group by session_intervals.profile_id, snapshot_dates.snapshot_date
+
+),
+
+-- one row per profile and snapshot ------------------------------------------------------------------------------
+
+session_windows as (
+
+    select
+        profile_id, snapshot_date,
+        sessions_30d, sessions_90d, duration_seconds_90d, timed_sessions_90d,
+        cast(null as integer) as last_days_before
+    from recent_sessions
+    union all
+    select
+        profile_id, snapshot_date,
+        0 as sessions_30d, 0 as sessions_90d, cast(null as bigint) as duration_seconds_90d, 0 as timed_sessions_90d,
+        last_days_before
+    from lifetime_sessions
+
+),
+
+lifetime_features as (
+
+    -- every profile seen on or before the snapshot: the population of the model
+    select
         profile_id,
-        snapshot_date,
-        count(distinct days_before) as active_days_30d
-    from history
-    where days_before < 30
-        and activity not like 'custom.%'
-        and activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types', ['directMarketing.emailSent'])) }}
+        snapshot_date
+        {%- for f in catalog if f.source == 'lifetime' %},
+        {{ f.expr }} as {{ f.name }}
+        {%- endfor %}
+    from lifetime_activity_windows
     group by profile_id, snapshot_date
 
 ),
 
-activity_features as (
+recent_features as (
 
-    -- step 2: pivot the dozen rows per profile and snapshot into the feature columns
     select
-        activity_windows.profile_id,
-        activity_windows.snapshot_date
-        {%- for f in catalog if f.source == 'activity' %},
+        recent_activity_windows.profile_id,
+        recent_activity_windows.snapshot_date
+        {%- for f in catalog if f.source == 'recent' %},
         {{ f.expr }} as {{ f.name }}
         {%- endfor %}
-    from activity_windows
+    from recent_activity_windows
     left join active_days
-        on activity_windows.profile_id = active_days.profile_id
-        and activity_windows.snapshot_date = active_days.snapshot_date
-    group by activity_windows.profile_id, activity_windows.snapshot_date
+        on recent_activity_windows.profile_id = active_days.profile_id
+        and recent_activity_windows.snapshot_date = active_days.snapshot_date
+    group by recent_activity_windows.profile_id, recent_activity_windows.snapshot_date
 
 ),
 
@@ -118,7 +169,7 @@ session_features as (
         {%- for f in catalog if f.source == 'session' %},
         {{ f.expr }} as {{ f.name }}
         {%- endfor %}
-    from session_history
+    from session_windows
     group by profile_id, snapshot_date
 
 ),
@@ -126,23 +177,36 @@ session_features as (
 final as (
 
     select
-        activity_features.profile_id,
-        activity_features.snapshot_date
-        {%- for f in catalog if f.source == 'activity' %},
-        cast(activity_features.{{ f.name }} as {{ customer_ai_type_double() }}) as {{ f.name }}
-        {%- endfor %}
-        {%- for f in catalog if f.source == 'session' %},
-        cast({{ 'coalesce(session_features.' ~ f.name ~ ', 0)' if f.name.startswith('sessions_') else 'session_features.' ~ f.name }} as {{ customer_ai_type_double() }}) as {{ f.name }}
-        {%- endfor %}
-        {%- for f in catalog if f.source == 'attribute' %},
+        lifetime_features.profile_id,
+        lifetime_features.snapshot_date
+        {%- for f in catalog %},
+        {%- if f.source == 'attribute' %}
         attributes.{{ f.name }}
+        {%- else %}
+        {%- set value = f.window ~ '_' ~ f.slug ~ '.' ~ f.column if f.source == 'event_type' else f.source ~ '_features.' ~ f.name %}
+        cast({{ 'coalesce(' ~ value ~ ', ' ~ f.default ~ ')' if f.default is defined else value }} as {{ customer_ai_type_double() }}) as {{ f.name }}
+        {%- endif %}
         {%- endfor %}
-    from activity_features
+    from lifetime_features
+    left join recent_features
+        on lifetime_features.profile_id = recent_features.profile_id
+        and lifetime_features.snapshot_date = recent_features.snapshot_date
     left join session_features
-        on activity_features.profile_id = session_features.profile_id
-        and activity_features.snapshot_date = session_features.snapshot_date
+        on lifetime_features.profile_id = session_features.profile_id
+        and lifetime_features.snapshot_date = session_features.snapshot_date
+    {%- for window, columns in [('recent', 'events_7d, events_30d, events_90d'), ('lifetime', 'last_days_before')] %}
+    {%- for f in catalog if f.source == 'event_type' and f.window == window and f.column == columns.split(', ')[0] %}
+    left join (
+        select profile_id, snapshot_date, {{ columns }}
+        from {{ window }}_activity_windows
+        where activity = {{ customer_ai_literal(f.activity) }}
+    ) as {{ window }}_{{ f.slug }}
+        on lifetime_features.profile_id = {{ window }}_{{ f.slug }}.profile_id
+        and lifetime_features.snapshot_date = {{ window }}_{{ f.slug }}.snapshot_date
+    {%- endfor %}
+    {%- endfor %}
     left join attributes
-        on activity_features.profile_id = attributes.profile_id
+        on lifetime_features.profile_id = attributes.profile_id
 
 )
 
