@@ -28,14 +28,19 @@ events as (
 event_days as (
 
     -- events per profile, day and type: predictions whose conditions only test the event type (and that have
-    -- no exclusions) are evaluated on this much smaller relation instead of on every event
+    -- no exclusions) are evaluated on this much smaller relation instead of on every event. It is the daily
+    -- activity table without the rows of configured custom events, so the events are not grouped a second time.
     select
         profile_id,
-        event_date,
-        event_type,
-        count(*) as events
-    from events
-    group by profile_id, event_date, event_type
+        activity_date as event_date,
+        activity as event_type,
+        event_count as events
+    from {{ ref('int_profile_activities_aggregated_to_days') }}
+    {%- set custom_activities = [] %}
+    {%- for ce in customer_ai_custom_events() %}{% do custom_activities.append(ce.activity) %}{% endfor %}
+    {%- if custom_activities %}
+    where activity not in {{ customer_ai_literal_list(custom_activities) }}
+    {%- endif %}
 
 ),
 
