@@ -50,6 +50,55 @@ def test_gamma_gamma_reproduces_the_published_fit(rfm):
     assert (round(model.p, 2), round(model.q, 2), round(model.gamma, 2)) == (6.25, 3.74, 15.44)
 
 
+def test_the_fit_converges_at_any_number_of_customers(rfm, bgnbd):
+    """CDNOW repeated 250 times (589,250 customers, as many as a million-profile build has purchasers): the same
+    maximum, and both optimizers converge. Summed over that many customers the likelihood (about -2.4e6) carries
+    rounding noise above the optimizers' absolute tolerances; they must work per customer."""
+    copies = 250
+    x, t_x, T = (np.tile(rfm[k], copies) for k in ("frequency", "recency", "tenure"))
+    model = clv.fit_bgnbd(x, t_x, T)
+    assert model.report.converged, model.report.message
+    assert model.report.customers == 2_357 * copies
+    for name in ("r", "alpha", "a", "b"):
+        assert model.report.params[name] == pytest.approx(bgnbd.report.params[name], rel=1e-4)
+    assert model.report.log_likelihood == pytest.approx(copies * bgnbd.report.log_likelihood, rel=1e-9)
+    spend = clv.fit_gamma_gamma(np.tile(rfm["frequency"], copies), np.tile(rfm["monetary"], copies))
+    assert spend.report.converged, spend.report.message
+    assert (round(spend.p, 2), round(spend.q, 2), round(spend.gamma, 2)) == (6.25, 3.74, 15.44)
+
+
+def _simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, seed: int = 7):
+    """(x, t_x, T) in weeks, drawn from the BG/NBD process itself, with whole-day times as the warehouse has."""
+    rng = np.random.default_rng(seed)
+    rate, dropout = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
+    tenure = rng.integers(7, 395, n) / 7.0
+    clock, x, t_x, active = np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n, dtype=bool)
+    while active.any():
+        idx = np.flatnonzero(active)
+        clock[idx] += rng.exponential(1 / rate[idx])
+        ended = clock[idx] > tenure[idx]
+        active[idx[ended]] = False
+        bought = idx[~ended]
+        x[bought] += 1
+        t_x[bought] = np.floor(clock[bought] * 7) / 7
+        active[bought[rng.random(len(bought)) < dropout[bought]]] = False
+    return x, t_x, tenure
+
+
+def test_a_maximum_at_infinity_ends_in_bounded_time():
+    """Customers who hardly differ in drop-out probability (a, b large; the demo at a million profiles is such a
+    population) put the maximum at infinity along a ridge in (a, b). The fit converges, its polish stays bounded
+    instead of walking up the ridge for thousands of iterations, and what the data does identify is recovered:
+    the mean purchase rate r / alpha and the mean drop-out probability a / (a + b)."""
+    r, alpha, a, b = 2.5, 85.0, 36.0, 441.0
+    model = clv.fit_bgnbd(*_simulate_bgnbd(300_000, r, alpha, a, b))
+    assert model.report.converged, model.report.message
+    assert "Maximum number of iterations" not in model.report.message
+    assert model.report.iterations < 1_000
+    assert model.r / model.alpha == pytest.approx(r / alpha, rel=0.03)
+    assert model.a / (model.a + model.b) == pytest.approx(a / (a + b), rel=0.08)
+
+
 def test_conditional_expectation_of_the_papers_example_customer(bgnbd):
     """Fader, Hardie and Lee (2005), section 5: x = 2, t_x = 30.43, T = 38.86 -> 1.226 purchases in 39 weeks."""
     assert bgnbd.expected_purchases(39, [2], [30.43], [38.86])[0] == pytest.approx(1.226, abs=5e-4)
