@@ -18,5 +18,5 @@ def model(dbt, session):
     as_of = summary["as_of_date"].max() if len(summary) else None
     fitted_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     run_id = f"clv__{fitted_at:%Y%m%dT%H%M%S}"
-    # in a process of its own: next to DuckDB queries on dbt's other threads the fit is GIL-starved
-    return lifetime_value.fit_models_in_own_process(summary, settings, as_of, run_id, fitted_at)
+    _, _, fits = lifetime_value.fit_models(summary, settings, as_of, run_id, fitted_at)
+    return fits

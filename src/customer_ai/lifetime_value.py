@@ -214,24 +214,6 @@ def fit_models(
     return bgnbd, gamma_gamma, pa.Table.from_pylist(rows, schema=FITS_SCHEMA)
 
 
-def fit_models_in_own_process(
-    summary: pd.DataFrame, settings: ClvSettings, as_of: dt.date | None, run_id: str, fitted_at: dt.datetime
-) -> pa.Table:
-    """fit_models in a spawned process; returns the fits table.
-
-    Inside `dbt build` the fit shares the interpreter with DuckDB queries running on dbt's other threads, and
-    their requests for the GIL slow the optimizer's Python loop roughly tenfold (246 s instead of 20 s at a
-    million profiles, stealing CPU from those queries too). A process of its own has its own GIL; starting it
-    costs about a second.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        _, _, fits = pool.submit(fit_models, summary, settings, as_of, run_id, fitted_at).result()
-    return fits
-
-
 def models_from_fits(fits: pd.DataFrame) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None]:
     """Rebuild the fitted models from the fits table (scoring never refits)."""
     bgnbd = gamma_gamma = None
