@@ -2,7 +2,8 @@
 """The three side-by-side comparisons of scripts/benchmark.py, each side in its own process (so that its peak
 memory is its own), on the same inputs, in one run:
 
-(a) the project's feature SQL (the compiled int_profile_activities_aggregated_to_days and
+(a) the project's feature SQL (the compiled int_profile_activities_aggregated_to_days,
+    int_profile_activities_windowed_to_snapshots, int_profile_activities_accumulated_to_snapshots and
     int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain pandas, as a
     notebook would, on the same staged events;
 (b) the project's explanations (batches of 20,000 rows on two worker processes) against one
@@ -61,19 +62,27 @@ def _slug(event_type: str) -> str:
 
 
 def child_sql_features(warehouse: str, out: str) -> None:
+    """The compiled feature models in dependency order, each into a temporary table that the next one reads, so
+    that every step from staged events to the feature table is timed (none comes precomputed from the build)."""
     import duckdb
 
     compiled = Path(warehouse).parent / "target" / "compiled" / "customer_ai" / "models" / "intermediate"
-    activities_sql = (compiled / "int_profile_activities_aggregated_to_days.sql").read_text()
-    features_sql = (compiled / "int_profile_snapshots_featurized.sql").read_text()
     catalog = Path(warehouse).stem
-    features_sql = features_sql.replace(f'"{catalog}"."main"."int_profile_activities_aggregated_to_days"', "activities")
+    steps = [
+        ("activities", "int_profile_activities_aggregated_to_days"),
+        ("windowed", "int_profile_activities_windowed_to_snapshots"),
+        ("accumulated", "int_profile_activities_accumulated_to_snapshots"),
+        ("features", "int_profile_snapshots_featurized"),
+    ]
     con = duckdb.connect()
     con.execute("set threads = 2; set memory_limit = '8GB'; set TimeZone = 'UTC'")
     con.execute(f"attach '{warehouse}' as \"{catalog}\" (read_only)")
     started = time.perf_counter()
-    con.execute(f"create temp table activities as {activities_sql}")
-    con.execute(f"create temp table features as {features_sql}")
+    for temp_table, model in steps:
+        sql = (compiled / f"{model}.sql").read_text()
+        for earlier_table, earlier_model in steps:
+            sql = sql.replace(f'"{catalog}"."main"."{earlier_model}"', earlier_table)
+        con.execute(f"create temp table {temp_table} as {sql}")
     seconds = time.perf_counter() - started
     rows = con.sql("select count(*) from features").fetchall()[0][0]
     con.sql("select * from features").write_parquet(out)
