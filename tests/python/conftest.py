@@ -32,15 +32,7 @@ def run_dbt(
     args: list[str], tmp_path: Path, variables: dict | None = None, db_name: str = "test.duckdb", check: bool = True
 ) -> subprocess.CompletedProcess:
     """Run `dbt <args>` on the project with its own warehouse file, target and log folders under tmp_path."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "CUSTOMER_AI_DUCKDB_PATH": str(tmp_path / db_name),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DBT_TARGET_PATH": str(tmp_path / "target"),
-            "DBT_LOG_PATH": str(tmp_path / "logs"),
-        }
-    )
+    env = dbt_env(tmp_path, db_name)
     command = [DBT, *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR), "--target", "ci"]
     variables = {"customer_ai__bi_export_dir": str(tmp_path / "bi"), **(variables or {})}
     if variables:
