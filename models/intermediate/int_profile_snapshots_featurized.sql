@@ -11,6 +11,15 @@
     Sessions and active days, small by comparison, are computed here the same two ways.
 -#}
 {%- set catalog = customer_ai_feature_catalog() -%}
+{#- one lookup join per window and event type, selecting the columns the catalog's event_type features read -#}
+{%- set lookups = {} -%}
+{%- for f in catalog if f.source == 'event_type' -%}
+    {%- set alias = f.window ~ '_' ~ f.slug -%}
+    {%- if alias not in lookups -%}
+        {%- do lookups.update({alias: {'window': f.window, 'activity': f.activity, 'columns': []}}) -%}
+    {%- endif -%}
+    {%- do lookups[alias].columns.append(f.column) -%}
+{%- endfor -%}
 
 with
 
@@ -194,16 +203,14 @@ final as (
     left join session_features
         on lifetime_features.profile_id = session_features.profile_id
         and lifetime_features.snapshot_date = session_features.snapshot_date
-    {%- for window, columns in [('recent', 'events_7d, events_30d, events_90d'), ('lifetime', 'last_days_before')] %}
-    {%- for f in catalog if f.source == 'event_type' and f.window == window and f.column == columns.split(', ')[0] %}
+    {%- for alias, lookup in lookups.items() %}
     left join (
-        select profile_id, snapshot_date, {{ columns }}
-        from {{ window }}_activity_windows
-        where activity = {{ customer_ai_literal(f.activity) }}
-    ) as {{ window }}_{{ f.slug }}
-        on lifetime_features.profile_id = {{ window }}_{{ f.slug }}.profile_id
-        and lifetime_features.snapshot_date = {{ window }}_{{ f.slug }}.snapshot_date
-    {%- endfor %}
+        select profile_id, snapshot_date, {{ lookup.columns | join(', ') }}
+        from {{ lookup.window }}_activity_windows
+        where activity = {{ customer_ai_literal(lookup.activity) }}
+    ) as {{ alias }}
+        on lifetime_features.profile_id = {{ alias }}.profile_id
+        and lifetime_features.snapshot_date = {{ alias }}.snapshot_date
     {%- endfor %}
     left join attributes
         on lifetime_features.profile_id = attributes.profile_id
