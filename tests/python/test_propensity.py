@@ -172,8 +172,35 @@ def test_registry_round_trip_and_untrusted_types(trained):
     from sklearn.preprocessing import FunctionTransformer
 
     hostile = sio.dumps(FunctionTransformer(func=os.system))  # would run a shell command when applied
-    with pytest.raises(ValueError, match="untrusted types"):
+    with pytest.raises(registry.UntrustedModelError, match="outside the project's list"):
         registry.deserialize(hostile)
+
+
+def test_registry_loads_only_the_projects_model_types():
+    """skops itself trusts a LogisticRegression by default; the registry does not: only the types a calibrated
+    HistGradientBoosting model is made of load, and the message names the prediction and the model run."""
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    other = LogisticRegression().fit(np.arange(20.0).reshape(10, 2), [0, 1] * 5)
+    blob = sio.dumps(other)
+    assert not sio.get_untrusted_types(data=blob)  # what the old check relied on: skops would load it
+    with pytest.raises(registry.UntrustedModelError) as error:
+        registry.StoredModel.from_row(
+            {
+                "prediction_name": "buy",
+                "model_run_id": "buy__20260101T000000",
+                "feature_names": "[]",
+                "catalog_features": "[]",
+                "categorical_levels": "{}",
+                "model_blob": blob,
+            }
+        )
+    message = str(error.value)
+    assert "Prediction 'buy'" in message and "buy__20260101T000000" in message
+    assert "sklearn.linear_model._logistic.LogisticRegression" in message
+    with pytest.raises(registry.UntrustedModelError, match="cannot be read"):
+        registry.deserialize(b"not a zip file", "buy", "run")
 
 
 def test_registry_refuses_a_model_whose_feature_list_changed():
