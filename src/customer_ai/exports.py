@@ -21,16 +21,28 @@ MANIFEST_SCHEMA = pa.schema(
 )
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files an interrupted export left behind (.<table>.<random>.parquet.tmp), so that a
+    killed build does not leave litter that grows with every crash. Returns what was removed."""
+    removed = []
+    for stale in folder.glob(".*.parquet.tmp"):
+        stale.unlink(missing_ok=True)
+        removed.append(stale)
+    return removed
+
+
 def export_parquet(relations: dict, folder: str | None) -> pa.Table:
     """Write each relation (anything with .write_parquet(path), e.g. a DuckDB relation) to folder/<name>.parquet.
 
     The file is first written to a temporary name in the same folder, then os.replace()d over the final name,
-    which is atomic within a filesystem. With no folder configured nothing is written.
+    which is atomic within a filesystem; temporaries left by an earlier, interrupted export are removed first.
+    With no folder configured nothing is written.
     """
     if not folder or str(folder).lower() in {"none", "null"}:
         return pa.Table.from_pylist([], schema=MANIFEST_SCHEMA)
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     rows = []
     for name, relation in relations.items():
         final = target / f"{name}.parquet"
