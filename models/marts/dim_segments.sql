@@ -17,9 +17,10 @@ final as (
         max(prediction_name) as prediction_name,
         max(segment_definition) as segment_definition,
         count(profile_id) as profiles,
-        avg(probability) as average_probability,
-        avg(predicted_clv) as average_predicted_clv,
-        sum(predicted_clv) as total_predicted_clv,
+        -- exact sums: the same averages to the last bit from build to build
+        {{ customer_ai_exact_avg('probability') }} as average_probability,
+        {{ customer_ai_exact_avg('predicted_clv') }} as average_predicted_clv,
+        {{ customer_ai_exact_sum('predicted_clv') }} as total_predicted_clv,
         cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as refreshed_at
     from memberships
     group by segment_id

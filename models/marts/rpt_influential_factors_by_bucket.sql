@@ -33,8 +33,8 @@ factor_stats as (
         reasons.factor_code,
         max(reasons.factor_label) as factor_label,
         count(distinct reasons.profile_id) as profiles_with_factor,
-        avg(reasons.contribution) as mean_contribution,
-        avg(abs(reasons.contribution)) as mean_absolute_contribution,
+        {{ customer_ai_exact_avg('reasons.contribution') }} as mean_contribution,
+        {{ customer_ai_exact_avg('abs(reasons.contribution)') }} as mean_absolute_contribution,
         sum(case when reasons.direction = 'raises' then 1 else 0 end) as times_raising,
         sum(case when reasons.direction = 'lowers' then 1 else 0 end) as times_lowering
     from reasons

@@ -14,7 +14,8 @@ def model(dbt, session):
         annual_discount_rate=float(dbt.config.get("clv_annual_discount_rate")),
         min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
     )
-    summary = dbt.ref("int_customer_purchase_histories_summarized").df()
+    # in a defined order, so that the output is the same from build to build (the fit itself is order-free)
+    summary = dbt.ref("int_customer_purchase_histories_summarized").order("profile_id").df()
     as_of = summary["as_of_date"].max() if len(summary) else None
     fitted_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     run_id = f"clv__{fitted_at:%Y%m%dT%H%M%S}"

@@ -260,13 +260,19 @@ def fit_gamma_gamma(frequency, monetary, min_customers: int = 10) -> GammaGammaM
     if np.allclose(m, m[0]):
         raise FitError("Gamma-Gamma cannot be fitted when every repeat buyer has the same mean order value")
 
+    # Customers with the same (x, m) are folded into one weighted term, in sorted order: the likelihood is then the
+    # same sum of the same numbers whatever order the customers arrive in, so the fit is bit-identical from build
+    # to build (a sum of doubles in another order can differ in its last bit, and so can the optimum).
+    pairs, weights = np.unique(np.column_stack([x, m]), axis=0, return_counts=True)
+    ux, um = pairs[:, 0], pairs[:, 1]
+
     def objective(log_params):
-        value = -gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), x, m).sum()
+        value = -(weights * gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), ux, um)).sum()
         return value if np.isfinite(value) else 1e300
 
     report = _maximize(
         objective,
-        np.log([1.0, 1.0, max(float(np.mean(m)), 1e-3)]),
+        np.log([1.0, 1.0, max(float((weights * um).sum() / weights.sum()), 1e-3)]),
         upper=14,
         names=("p", "q", "gamma"),
         customers=int(len(x)),

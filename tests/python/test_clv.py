@@ -226,3 +226,28 @@ def test_predictions_from_stored_parameters_equal_the_fitted_models(rfm):
     again = lifetime_value.predict_values(summary, *rebuilt, lifetime_value.ClvSettings(), "r").to_pandas()
     pd.testing.assert_frame_equal(direct, again)
     assert direct["predicted_clv"].notna().all()
+
+
+def test_the_fits_do_not_depend_on_the_order_of_the_customers(rfm):
+    """The warehouse hands the purchase histories over in no defined order (threads, files): shuffled input must
+    give bit-identical parameters and predictions, not parameters equal to 1e-6."""
+    summary = pd.DataFrame(
+        {
+            "profile_id": rfm["customer"].astype(str),
+            "frequency": rfm["frequency"],
+            "recency_days": rfm["recency"] * 7,
+            "tenure_days": rfm["tenure"] * 7,
+            "repeat_order_value": np.where(rfm["frequency"] > 0, rfm["monetary"], np.nan),
+            "average_order_value": rfm["total"] / (rfm["frequency"] + 1),
+        }
+    )
+    settings = lifetime_value.ClvSettings()
+    runs = []
+    for seed in (1, 2, 3):
+        shuffled = summary.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+        bg, gg, fits = lifetime_value.fit_models(shuffled, settings, None, "r", NOW)
+        values = lifetime_value.predict_values(shuffled, bg, gg, settings, "r").to_pandas()
+        runs.append((fits.to_pandas()[["r", "alpha", "a", "b", "p", "q", "gamma"]], values.set_index("profile_id")))
+    for fits, values in runs[1:]:
+        pd.testing.assert_frame_equal(fits, runs[0][0], check_exact=True)
+        pd.testing.assert_frame_equal(values.loc[runs[0][1].index], runs[0][1], check_exact=True)

@@ -29,6 +29,34 @@ def query(db, sql):
         return con.sql(sql).fetchall()
 
 
+# Every table a BI tool reads, and the columns that say when or in which run it was made (they differ by design).
+BI_TABLES = [
+    "fct_propensity_scores",
+    "fct_reason_codes",
+    "fct_customer_lifetime_value",
+    "dim_customer_profiles",
+    "dim_segments",
+    "fct_segment_memberships",
+    "rpt_model_evaluation",
+    "rpt_lift_gains",
+    "rpt_score_distribution",
+    "rpt_influential_factors_by_bucket",
+    "rpt_global_feature_importance",
+    "rpt_clv_model_fit",
+]
+RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
+RUN_TIME_COLUMNS |= {"fit_seconds", "is_latest"}
+
+
+def bi_rows(db, table):
+    """All rows of a BI-facing table, run-time columns aside, in a fixed order (only the latest model runs)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [row[0] for row in con.sql(f"describe {table}").fetchall()]
+        kept = ", ".join(c for c in columns if c not in RUN_TIME_COLUMNS)
+        where = " where is_latest" if "is_latest" in columns else ""
+        return con.sql(f"select {kept} from {table}{where} order by all").fetchall()
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
@@ -41,6 +69,7 @@ def built(tmp_path_factory):
         "from fct_reason_codes order by 1, 2, 3",
     )
     segments_first = query(db, "select segment_id, profiles from dim_segments order by 1")
+    tables_first = {table: bi_rows(db, table) for table in BI_TABLES}
     second = run_dbt(MARTS, tmp, small(tmp), db_name="demo.duckdb")
     return {
         "tmp": tmp,
@@ -50,6 +79,7 @@ def built(tmp_path_factory):
         "scores_first": scores_first,
         "segments_first": segments_first,
         "reasons_first": reasons_first,
+        "tables_first": tables_first,
     }
 
 
@@ -98,6 +128,13 @@ def test_two_builds_on_the_same_data_give_identical_scores(built):
         "from fct_reason_codes order by 1, 2, 3",
     )
     assert reasons == built["reasons_first"]
+
+
+@pytest.mark.parametrize("table", BI_TABLES)
+def test_two_builds_give_identical_bi_tables(built, table):
+    """Bit-identical reruns of every BI-facing table (scores, reason codes, lifetime value, segments, memberships,
+    profiles, reports), not only equal to a tolerance: same data, same numbers."""
+    assert bi_rows(built["db"], table) == built["tables_first"][table]
 
 
 def test_reports_are_filled(built):
