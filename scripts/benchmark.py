@@ -45,6 +45,7 @@ STAGES = [
             "int_profile_activities_accumulated_to_snapshots",
             "int_profile_snapshots_featurized",
             "int_features_cataloged",
+            "int_as_of_dates_resolved",
             "int_snapshot_dates_scheduled",
         ),
     ),

@@ -2,15 +2,23 @@
     The condition grammar compiled to SQL. A condition is {event_type: X}, {field: F, operator: O, value: V}, or
     both (then both must hold). Fields are columns of stg_experience_events (see customer_ai_condition_fields);
     values always pass through customer_ai_literal, never into SQL as they are.
+
+    {event_type: X} holds for an event when X is one of its types (event_types: its eventType and every measure set
+    on it), so a product view that is also a page view matches both. On rows that carry a single type in
+    `event_type` (the daily activity table), pass single_type=true.
 -#}
-{% macro customer_ai_condition_sql(condition, alias=none) %}
+{% macro customer_ai_condition_sql(condition, alias=none, single_type=false) %}
     {%- set prefix = (alias ~ '.') if alias else '' -%}
     {%- set parts = [] -%}
     {%- if condition.get('event_type') is not none -%}
-        {%- do parts.append(prefix ~ 'event_type = ' ~ customer_ai_literal(condition.event_type)) -%}
+        {%- if single_type -%}
+            {%- do parts.append(prefix ~ 'event_type = ' ~ customer_ai_literal(condition.event_type)) -%}
+        {%- else -%}
+            {%- do parts.append(customer_ai_array_contains(prefix ~ 'event_types', customer_ai_literal(condition.event_type))) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if condition.get('field') is not none -%}
-        {%- set col = prefix ~ customer_ai_identifier(condition.field) -%}
+        {%- set col = prefix ~ customer_ai_quote(condition.field) -%}
         {%- set op = condition.operator -%}
         {%- set v = condition.get('value') -%}
         {%- if op == 'exists' -%}
@@ -40,9 +48,9 @@
 
 
 {#- Any of the conditions (false for an empty list). -#}
-{% macro customer_ai_any_condition_sql(conditions, alias=none) %}
+{% macro customer_ai_any_condition_sql(conditions, alias=none, single_type=false) %}
     {%- if not conditions -%}{{ return('(1 = 0)') }}{%- endif -%}
     {%- set parts = [] -%}
-    {%- for c in conditions -%}{%- do parts.append(customer_ai_condition_sql(c, alias)) -%}{%- endfor -%}
+    {%- for c in conditions -%}{%- do parts.append(customer_ai_condition_sql(c, alias, single_type)) -%}{%- endfor -%}
     {{ return('(' ~ (parts | join(' or ')) ~ ')') }}
 {% endmacro %}

@@ -26,10 +26,6 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- Quote an identifier for the adapter (column names that come from the configuration). -#}
-{% macro customer_ai_identifier(name) -%}
-    {{ adapter.quote(name) }}
-{%- endmacro %}
 
 
 {#- 8-byte floating point (dbt.type_float() is a 4-byte REAL on DuckDB, too coarse for money). -#}
@@ -57,3 +53,21 @@
 {% macro spark__customer_ai_hash64(expr) -%}
     xxhash64({{ expr }})
 {%- endmacro %}
+
+
+{#- A per-group fingerprint of rows: the sum of a 64-bit hash of the given columns (in an aggregate). Two groups
+    with the same rows have the same fingerprint, whatever the order; a changed, added or removed row changes it
+    (barring a hash collision). Only compared within one engine. -#}
+{% macro customer_ai_fingerprint_sum(columns) %}
+    {{ return(adapter.dispatch('customer_ai_fingerprint_sum', 'customer_ai')(columns)) }}
+{% endmacro %}
+{% macro default__customer_ai_fingerprint_sum(columns) -%}
+    sum(cast({{ customer_ai_hash64(dbt.concat(columns)) }} as decimal(38, 0)))
+{%- endmacro %}
+{% macro duckdb__customer_ai_fingerprint_sum(columns) -%}
+    sum(hash({{ columns | join(', ') }}))
+{%- endmacro %}
+{% macro spark__customer_ai_fingerprint_sum(columns) -%}
+    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+{%- endmacro %}
+

@@ -24,7 +24,7 @@ purchase_events as (
         events.revenue
     from {{ ref('stg_experience_events') }} as events
     cross join as_of
-    where events.event_type = 'commerce.purchases'
+    where {{ customer_ai_array_contains('events.event_types', "'commerce.purchases'") }}
         and events.revenue is not null
         and events.event_date <= as_of.as_of_date
 

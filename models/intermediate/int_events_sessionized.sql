@@ -3,46 +3,87 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='profile_id',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        post_hook="{{ customer_ai_delete_profiles_without_events(this) }}"
     )
 }}
 {#-
-    Every staged site or app event (email events excluded) with its session. A session ends after customer_ai__sessions_inactivity_minutes without an
-    event, after customer_ai__sessions_max_minutes, or at midnight UTC. The midnight cut keeps sessions
-    point-in-time: a session never spans a snapshot date, so features at a snapshot never see later events.
+    Every staged site or app event (email events excluded) with its session. A session ends after
+    customer_ai__sessions_inactivity_minutes without an event, after customer_ai__sessions_max_minutes, or at
+    midnight UTC. The midnight cut keeps sessions point-in-time: a session never spans a snapshot date, so features
+    at a snapshot never see later events.
 
-    Incremental: a run re-sessionizes only the profiles that have events in the last
-    customer_ai__sessions_lookback_days before the latest event already sessionized (late events inside that
-    window are caught), replacing all of those profiles' rows (delete+insert on profile_id).
+    Incremental: a profile's sessions depend on that profile's events only, so a run re-sessionizes, whole, just the
+    profiles whose events changed since the last run: new, late (however late), edited or removed events, found by
+    comparing a per-profile count and fingerprint of the events with those of the rows already sessionized
+    (delete+insert on profile_id). Profiles that no longer have any site or app event (an erasure request, say) are
+    deleted after the insert (post-hook), so nothing of them stays behind.
 -#}
-{%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes', 30) * 60 -%}
-{%- set max_seconds = var('customer_ai__sessions_max_minutes', 240) * 60 -%}
+{%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
+{%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
 
 with
 
-events as (
+site_and_app_events as (
 
     select
         event_id,
         profile_id,
         event_type,
+        event_types,
         event_at,
         event_date,
         revenue
     from {{ ref('stg_experience_events') }}
     -- sessions are visits to the site or app: marketing email events belong to no session
     where event_type not like 'directMarketing.%'
-    {% if is_incremental() %}
-    and profile_id in (
-        select distinct profile_id
-        from {{ ref('stg_experience_events') }}
-        where event_type not like 'directMarketing.%'
-            and event_at > (
-            select {{ dbt.dateadd('day', -1 * var('customer_ai__sessions_lookback_days', 3), 'max(event_at)') }}
-            from {{ this }}
-        )
-    )
-    {% endif %}
+
+),
+
+{% if is_incremental() %}
+
+staged_fingerprints as (
+
+    select
+        profile_id,
+        count(*) as events,
+        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
+    from site_and_app_events
+    group by profile_id
+
+),
+
+sessionized_fingerprints as (
+
+    select
+        profile_id,
+        count(*) as events,
+        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
+    from {{ this }}
+    group by profile_id
+
+),
+
+changed_profiles as (
+
+    select staged_fingerprints.profile_id
+    from staged_fingerprints
+    left join sessionized_fingerprints
+        on staged_fingerprints.profile_id = sessionized_fingerprints.profile_id
+    where sessionized_fingerprints.profile_id is null
+        or staged_fingerprints.events <> sessionized_fingerprints.events
+        or staged_fingerprints.fingerprint <> sessionized_fingerprints.fingerprint
+
+),
+
+{% endif %}
+
+events as (
+
+    select * from site_and_app_events
+    {%- if is_incremental() %}
+    where profile_id in (select profile_id from changed_profiles)
+    {%- endif %}
 
 ),
 
@@ -100,6 +141,7 @@ final as (
         event_id,
         profile_id,
         event_type,
+        event_types,
         event_at,
         event_date,
         revenue,

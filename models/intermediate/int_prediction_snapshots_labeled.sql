@@ -79,15 +79,21 @@ first_seen as (
 
 {{ p.name }}__events as (
 
+    -- by type only: one row per profile, day and type (single_type); otherwise one row per event, whose
+    -- event_types lists every type it carries
     select
         profile_id,
         event_date,
+        {%- if by_type.only %}
         case when event_type not in {{ customer_ai_literal_list(passive) }} then 1 else 0 end as is_active_event
+        {%- else %}
+        case when {{ customer_ai_array_has_other_than('event_types', passive) }} then 1 else 0 end as is_active_event
+        {%- endif %}
         {%- for c in p.conditions %},
-        case when {{ customer_ai_condition_sql(c) }} then 1 else 0 end as goal_condition_{{ loop.index }}
+        case when {{ customer_ai_condition_sql(c, single_type=by_type.only) }} then 1 else 0 end as goal_condition_{{ loop.index }}
         {%- endfor %}
         {%- for c in p.eligibility_conditions %},
-        case when {{ customer_ai_condition_sql(c) }} then 1 else 0 end as eligibility_condition_{{ loop.index }}
+        case when {{ customer_ai_condition_sql(c, single_type=by_type.only) }} then 1 else 0 end as eligibility_condition_{{ loop.index }}
         {%- endfor %}
     from {{ 'event_days' if by_type.only else 'events' }}
     {%- if p.exclusions %}

@@ -1,6 +1,8 @@
 {#-
     Events counted per profile, day and activity. An activity is an event type, or 'custom.<name>' for a custom
-    event (customer_ai__custom_events). Features are computed from this much smaller table instead of raw events.
+    event (customer_ai__custom_events). An event with several types (a product view that is also a page view)
+    counts once for each of its types; a custom event counts each matching event once. Features and labels are
+    computed from this much smaller table instead of raw events.
 -#}
 
 with
@@ -16,7 +18,7 @@ activities as (
     select
         profile_id,
         event_date as activity_date,
-        event_type as activity,
+        {{ customer_ai_unnest('event_types') }} as activity,
         revenue
     from events
     {%- for ce in customer_ai_custom_events() %}

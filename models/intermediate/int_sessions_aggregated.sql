@@ -19,10 +19,16 @@ sessions as (
         max({{ customer_ai_epoch_seconds('event_at') }}) - min({{ customer_ai_epoch_seconds('event_at') }})
             as duration_seconds,
         count(*) as event_count,
-        sum(case when event_type = 'web.webpagedetails.pageViews' then 1 else 0 end) as page_view_count,
-        sum(case when event_type = 'commerce.productViews' then 1 else 0 end) as product_view_count,
-        max(case when event_type = 'commerce.purchases' then 1 else 0 end) = 1 as has_purchase,
-        coalesce(sum(case when event_type = 'commerce.purchases' then revenue end), 0) as revenue
+        -- an event counts for every type it carries (a product view is usually a page view too)
+        sum(case when {{ customer_ai_array_contains('event_types', "'web.webpagedetails.pageViews'") }} then 1 else 0 end)
+            as page_view_count,
+        sum(case when {{ customer_ai_array_contains('event_types', "'commerce.productViews'") }} then 1 else 0 end)
+            as product_view_count,
+        max(case when {{ customer_ai_array_contains('event_types', "'commerce.purchases'") }} then 1 else 0 end) = 1
+            as has_purchase,
+        -- rounded to the cent: a parallel sum of doubles can differ in its last bit from run to run
+        round(coalesce(sum(case when {{ customer_ai_array_contains('event_types', "'commerce.purchases'") }} then revenue end), 0), 2)
+            as revenue
     from sessionized
     group by session_id, profile_id
 

@@ -1,23 +1,28 @@
 {#-
     The snapshot dates of every prediction. Training snapshots lie a full outcome window (or more) before the
     as-of date, so their labels are fully observed: snapshot i = as_of - outcome_window - i * spacing.
-    The scoring snapshot is the as-of date itself (customer_ai__as_of_date, default: the last staged event's date).
+    The scoring snapshot is the as-of date itself (int_as_of_dates_resolved: customer_ai__as_of_date, or the last
+    day with a normal share of the event volume).
     Training snapshots before the first event are dropped.
 -#}
 {%- set spacing = var('customer_ai__snapshot_spacing_days', 30) -%}
 
 with
 
+as_of as (
+
+    select * from {{ ref('int_as_of_dates_resolved') }}
+
+),
+
 event_range as (
 
     select
-        {% if var('customer_ai__as_of_date', none) is not none -%}
-        {{ customer_ai_date_literal(var('customer_ai__as_of_date')) }}
-        {%- else -%}
-        max(event_date)
-        {%- endif %} as as_of_date,
-        min(event_date) as first_event_date
-    from {{ ref('stg_experience_events') }}
+        as_of.as_of_date,
+        min(events.event_date) as first_event_date
+    from {{ ref('stg_experience_events') }} as events
+    cross join as_of
+    group by as_of.as_of_date
 
 ),
 

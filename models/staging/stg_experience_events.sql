@@ -17,7 +17,9 @@ final as (
     select
         event_id,
         profile_id,
+        identity_namespace,
         event_type,
+        event_types,
         event_at,
         cast(event_at as date) as event_date,
         revenue,
@@ -27,7 +29,7 @@ final as (
         page_url,
         channel
         {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
-        {{ adapter.quote(f.name) }}
+        {{ customer_ai_quote(f.name) }}
         {%- endfor %}
     from validated
     where rejection_reason is null

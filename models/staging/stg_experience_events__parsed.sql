@@ -1,11 +1,23 @@
 {#-
     Raw experience events, XDM or flat, mapped onto the canonical columns. Nothing is filtered here:
     stg_experience_events__validated decides which rows are usable and why the others are not.
+
+    Rules (README, "Pointing the project at your data"):
+      - types: an event's types are its eventType (matched case-insensitively, blanks ignored) and every measure that
+        is set (customer_ai_standard_event_types); event_types lists them all, event_type is the primary one
+      - revenue: commerce.order.priceTotal when present; else, for a purchase, the sum of productListItems[].priceTotal
+      - quantity: the sum of productListItems[].quantity
+      - identity: the first identity set, in the order of customer_ai__identity_fields / _identity_namespaces
+      - text values are cleaned of blanks and invisible characters at both ends; numbers that arrive as text are
+        parsed, and a value that is not a number is flagged (the validation rejects the row)
 -#}
 {%- set raw_relation = customer_ai_raw_events() -%}
 {%- set columns = customer_ai_input_columns(raw_relation) -%}
 {%- set str = dbt.type_string() -%}
 {%- set num = customer_ai_type_double() -%}
+{%- set known_types = customer_ai_known_event_types() -%}
+{%- set measured_types = customer_ai_measured_event_types() -%}
+{%- set passthrough = var('customer_ai__passthrough_fields', []) or [] -%}
 
 with
 
@@ -17,38 +29,61 @@ raw_events as (
 
 {% if var('customer_ai__events_format', 'xdm') == 'xdm' %}
 
-{%- set identity_exprs = [] -%}
-{%- for f in var('customer_ai__identity_fields', ['identity_map', 'mcid']) -%}
-    {%- if f == 'identity_map' and ('identitymap' in columns or not execute) -%}
-        {%- do identity_exprs.append("nullif(trim(cast(" ~ customer_ai_identity_map_id(var('customer_ai__identity_namespace', 'ECID')) ~ " as " ~ str ~ ")), '')") -%}
-    {%- elif f == 'mcid' -%}
-        {%- do identity_exprs.append("nullif(trim(" ~ customer_ai_xdm_field(columns, 'endUserIDs._experience.mcid.id', str) ~ "), '')") -%}
-    {%- endif -%}
-{%- endfor -%}
-{%- do identity_exprs.append('cast(null as ' ~ str ~ ')') -%}
+{%- set identities = customer_ai_identity_candidates(columns) -%}
+{%- set order_total = customer_ai_field_number(columns, 'commerce.order.priceTotal') -%}
+{%- set item_revenue = customer_ai_items_sum(columns, 'priceTotal') -%}
+{%- set item_quantity = customer_ai_items_sum(columns, 'quantity') -%}
 
-parsed as (
+extracted as (
 
     select
-        nullif(trim({{ customer_ai_xdm_field(columns, '_id', str) }}), '') as event_id,
-        coalesce({{ identity_exprs | join(', ') }}) as profile_id,
-        nullif(trim({{ customer_ai_xdm_field(columns, 'eventType', str) }}), '') as raw_event_type,
-        case
-            {%- for t in customer_ai_standard_event_types() %}
-            when {{ customer_ai_xdm_field(columns, t.measure, num) }} > 0 then {{ customer_ai_literal(t.event_type) }}
-            {%- endfor %}
-        end as measure_event_type,
-        {{ customer_ai_xdm_field(columns, 'timestamp', str) }} as raw_timestamp,
-        {{ customer_ai_xdm_field(columns, 'commerce.order.priceTotal', num) }} as revenue,
-        {{ customer_ai_item_quantity_sum(columns) }} as quantity,
-        nullif(trim({{ customer_ai_xdm_field(columns, 'commerce.order.purchaseID', str) }}), '') as purchase_id,
-        {{ customer_ai_xdm_field(columns, 'web.webPageDetails.name', str) }} as page_name,
-        {{ customer_ai_xdm_field(columns, 'web.webPageDetails.URL', str) }} as page_url,
-        regexp_extract({{ customer_ai_xdm_field(columns, 'channel._type', str) }}, '([^/]+)$', 1) as raw_channel
-        {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
-        {{ customer_ai_xdm_field(columns, f.xdm_path or f.name, num if f.get('type') == 'number' else str) }} as {{ adapter.quote(f.name) }}
+        {{ customer_ai_clean_text(customer_ai_field_text(columns, '_id')) }} as event_id,
+        {%- for identity in identities %}
+        {{ customer_ai_clean_text(identity.sql) }} as identity_{{ loop.index }},
+        {%- endfor %}
+        {{ customer_ai_clean_text(customer_ai_field_text(columns, 'eventType')) }} as raw_event_type,
+        {%- for t in measured_types %}
+        {%- set checks = [] %}
+        {%- for measure in t.measures %}
+        {%- set field = customer_ai_field(columns, measure) %}
+        {%- if field is not none %}{% do checks.append(customer_ai_number_of(field.sql, field.type).value ~ ' > 0') %}{% endif %}
+        {%- endfor %}
+        coalesce({{ checks | join(' or ') if checks else 'false' }}, false) as has_{{ customer_ai_slug(t.event_type) }}_measure,
+        {%- endfor %}
+        {{ customer_ai_field_text(columns, 'timestamp') }} as raw_timestamp,
+        {{ order_total.value }} as order_total,
+        {{ order_total.unparseable }} as order_total_unparseable,
+        {{ item_revenue.value }} as item_revenue,
+        {{ item_revenue.unparseable }} as item_revenue_unparseable,
+        {{ item_quantity.value }} as quantity,
+        {{ item_quantity.unparseable }} as quantity_unparseable,
+        {{ customer_ai_clean_text(customer_ai_field_text(columns, 'commerce.order.purchaseID')) }} as purchase_id,
+        {{ customer_ai_field_text(columns, 'web.webPageDetails.name') }} as page_name,
+        {{ customer_ai_field_text(columns, 'web.webPageDetails.URL') }} as page_url,
+        regexp_extract({{ customer_ai_field_text(columns, 'channel._type') }}, '([^/]+)$', 1) as raw_channel
+        {%- for f in passthrough %},
+        {%- if f.get('type') == 'number' %}
+        {{ customer_ai_field_number(columns, f.xdm_path or f.name).value }} as {{ customer_ai_quote(f.name) }}
+        {%- else %}
+        {{ customer_ai_field_text(columns, f.xdm_path or f.name) }} as {{ customer_ai_quote(f.name) }}
+        {%- endif %}
         {%- endfor %}
     from raw_events as raw
+
+),
+
+identified as (
+
+    select
+        *,
+        coalesce({% for identity in identities %}identity_{{ loop.index }}, {% endfor %}cast(null as {{ str }})) as profile_id,
+        case
+            {%- for identity in identities %}
+            when identity_{{ loop.index }} is not null then {{ customer_ai_literal(identity.namespace) }}
+            {%- endfor %}
+            else cast(null as {{ str }})
+        end as identity_namespace
+    from extracted
 
 ),
 
@@ -60,34 +95,46 @@ parsed as (
     'page_name': 'page_name', 'page_url': 'page_url', 'channel': 'channel'} -%}
 {%- do mapping.update(var('customer_ai__flat_columns', {}) or {}) -%}
 {%- for required in ['event_id', 'profile_id', 'event_type', 'event_timestamp'] -%}
-    {%- if execute and (not mapping[required] or (mapping[required] | lower) not in columns) -%}
+    {%- if execute and customer_ai_flat_column(mapping, columns, required) is none -%}
+        {%- set names = [] -%}
+        {%- for c in columns.values() -%}{%- do names.append(c.name) -%}{%- endfor -%}
         {{ exceptions.raise_compiler_error(
             "customer_ai__flat_columns." ~ required ~ ": the flat input has no column '" ~ mapping[required]
-            ~ "'; its columns are: " ~ (columns.keys() | list | join(', ')) ) }}
+            ~ "'; its columns are: " ~ (names | join(', ')) ) }}
     {%- endif -%}
 {%- endfor -%}
+{%- set revenue = customer_ai_flat_number(mapping, columns, 'revenue') -%}
+{%- set quantity = customer_ai_flat_number(mapping, columns, 'quantity') -%}
 
-
-parsed as (
+identified as (
 
     select
-        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'event_id', str) }}), '') as event_id,
-        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'profile_id', str) }}), '') as profile_id,
-        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'event_type', str) }}), '') as raw_event_type,
-        cast(null as {{ str }}) as measure_event_type,
-        {{ customer_ai_flat_column(mapping, columns, 'event_timestamp', str) }} as raw_timestamp,
-        {{ customer_ai_flat_column(mapping, columns, 'revenue', num) }} as revenue,
-        {{ customer_ai_flat_column(mapping, columns, 'quantity', num) }} as quantity,
-        nullif(trim({{ customer_ai_flat_column(mapping, columns, 'purchase_id', str) }}), '') as purchase_id,
-        {{ customer_ai_flat_column(mapping, columns, 'page_name', str) }} as page_name,
-        {{ customer_ai_flat_column(mapping, columns, 'page_url', str) }} as page_url,
-        {{ customer_ai_flat_column(mapping, columns, 'channel', str) }} as raw_channel
-        {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
-        {%- set col = f.flat_column or f.name %}
-        {%- if (col | lower) in columns or not execute %}
-        cast(raw.{{ adapter.quote(col) }} as {{ num if f.get('type') == 'number' else str }}) as {{ adapter.quote(f.name) }}
+        {{ customer_ai_clean_text(customer_ai_flat_text(mapping, columns, 'event_id')) }} as event_id,
+        {{ customer_ai_clean_text(customer_ai_flat_text(mapping, columns, 'profile_id')) }} as profile_id,
+        {{ customer_ai_literal(mapping.profile_id) }} as identity_namespace,
+        {{ customer_ai_clean_text(customer_ai_flat_text(mapping, columns, 'event_type')) }} as raw_event_type,
+        {%- for t in measured_types %}
+        false as has_{{ customer_ai_slug(t.event_type) }}_measure,
+        {%- endfor %}
+        {{ customer_ai_flat_text(mapping, columns, 'event_timestamp') }} as raw_timestamp,
+        {{ revenue.value }} as order_total,
+        {{ revenue.unparseable }} as order_total_unparseable,
+        cast(null as {{ num }}) as item_revenue,
+        false as item_revenue_unparseable,
+        {{ quantity.value }} as quantity,
+        {{ quantity.unparseable }} as quantity_unparseable,
+        {{ customer_ai_clean_text(customer_ai_flat_text(mapping, columns, 'purchase_id')) }} as purchase_id,
+        {{ customer_ai_flat_text(mapping, columns, 'page_name') }} as page_name,
+        {{ customer_ai_flat_text(mapping, columns, 'page_url') }} as page_url,
+        {{ customer_ai_flat_text(mapping, columns, 'channel') }} as raw_channel
+        {%- for f in passthrough %},
+        {%- set column = customer_ai_flat_column({'c': f.flat_column or f.name}, columns, 'c') %}
+        {%- if column is none %}
+        cast(null as {{ num if f.get('type') == 'number' else str }}) as {{ customer_ai_quote(f.name) }}
+        {%- elif f.get('type') == 'number' %}
+        {{ customer_ai_parse_number(column.sql, column.type) }} as {{ customer_ai_quote(f.name) }}
         {%- else %}
-        cast(null as {{ num if f.get('type') == 'number' else str }}) as {{ adapter.quote(f.name) }}
+        cast({{ column.sql }} as {{ str }}) as {{ customer_ai_quote(f.name) }}
         {%- endif %}
         {%- endfor %}
     from raw_events as raw
@@ -96,31 +143,80 @@ parsed as (
 
 {% endif %}
 
+typed as (
+
+    select
+        *,
+        -- the eventType in its canonical spelling; null when absent or not a known type
+        case lower(raw_event_type)
+            {%- for t in known_types %}
+            when {{ customer_ai_literal(t.event_type | lower) }} then {{ customer_ai_literal(t.event_type) }}
+            {%- endfor %}
+        end as known_event_type
+    from identified
+
+),
+
+classified as (
+
+    select
+        *,
+        -- the primary type: the eventType when it is known, else the first type whose measure is set
+        coalesce(
+            known_event_type,
+            case
+                {%- for t in measured_types %}
+                when has_{{ customer_ai_slug(t.event_type) }}_measure then {{ customer_ai_literal(t.event_type) }}
+                {%- endfor %}
+            end
+        ) as primary_event_type,
+        -- every type of the event, in catalog order: each type whose measure is set, and the eventType
+        {%- set elements = [] %}
+        {%- set measured_names = [] %}
+        {%- for t in measured_types %}
+        {%- do measured_names.append(t.event_type) %}
+        {%- do elements.append('case when has_' ~ customer_ai_slug(t.event_type) ~ '_measure or known_event_type = '
+            ~ customer_ai_literal(t.event_type) ~ ' then ' ~ customer_ai_literal(t.event_type) ~ ' end') %}
+        {%- endfor %}
+        {%- do elements.append('case when known_event_type not in ' ~ customer_ai_literal_list(measured_names) ~ ' then known_event_type end') %}
+        {{ customer_ai_array_compact(elements) }} as event_types,
+        has_commerce_purchases_measure or coalesce(known_event_type = 'commerce.purchases', false) as is_purchase
+    from typed
+
+),
+
 final as (
 
     select
         event_id,
         profile_id,
-        coalesce(raw_event_type, measure_event_type) as event_type,
+        identity_namespace,
+        raw_event_type,
+        primary_event_type as event_type,
+        event_types,
         raw_timestamp,
         {{ customer_ai_parse_timestamp_utc('raw_timestamp') }} as event_at,
-        revenue,
+        -- revenue: the order total, else (purchases only) the sum of the items' totals; a product view's item price
+        -- is not revenue
+        coalesce(order_total, case when is_purchase then item_revenue end) as revenue,
+        order_total_unparseable or (is_purchase and order_total is null and item_revenue_unparseable) as revenue_unparseable,
         quantity,
+        quantity_unparseable,
         purchase_id,
         page_name,
         page_url,
         coalesce(
             nullif(raw_channel, ''),
             case
-                when coalesce(raw_event_type, measure_event_type) like 'directMarketing.%' then 'email'
-                when coalesce(raw_event_type, measure_event_type) like 'application.%' then 'mobile'
+                when primary_event_type like 'directMarketing.%' then 'email'
+                when primary_event_type like 'application.%' then 'mobile'
                 else 'web'
             end
         ) as channel
-        {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
-        {{ adapter.quote(f.name) }}
+        {%- for f in passthrough %},
+        {{ customer_ai_quote(f.name) }}
         {%- endfor %}
-    from parsed
+    from classified
 
 )
 

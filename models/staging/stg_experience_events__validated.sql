@@ -2,7 +2,16 @@
 {#-
     Every input row with the reason it cannot be used (null when it can). Materialized once so that the staged
     and rejected tables are cheap filters of it and always add up to the input.
+
+    Duplicate event ids: of the copies of an id, the one kept is the first usable copy in an order that depends
+    on the copies' content only (time, then profile, type and values), never on the order the rows arrived in, so
+    two files in any order stage the same table. Ids are counted with a hash aggregate and only the copies of
+    repeated ids are ranked, instead of sorting every row.
 -#}
+{%- set max_revenue = customer_ai_literal(var('customer_ai__max_event_revenue')) -%}
+{%- set max_quantity = customer_ai_literal(var('customer_ai__max_event_quantity')) -%}
+{%- set passthrough = var('customer_ai__passthrough_fields', []) or [] -%}
+{%- set str = dbt.type_string() -%}
 
 with
 
@@ -23,25 +32,78 @@ checked as (
             when event_at is null then 'unparseable timestamp'
             when event_at > cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
                 then 'timestamp in the future of the run'
-            when event_type is null then 'unknown event type (no eventType and no known measure)'
-            when quantity < 0 then 'negative quantity'
+            when raw_event_type is not null and event_type is null then 'unknown event type'
+            when event_type is null then 'missing event type (no eventType and no known measure)'
+            when revenue_unparseable then 'unparseable revenue'
+            when not {{ customer_ai_is_finite('revenue') }} then 'revenue is not a finite number'
+            when revenue > {{ max_revenue }} then 'revenue above customer_ai__max_event_revenue'
             when revenue < 0 then 'negative revenue'
+            when quantity_unparseable then 'unparseable quantity'
+            when not {{ customer_ai_is_finite('quantity') }} then 'quantity is not a finite number'
+            when quantity > {{ max_quantity }} then 'quantity above customer_ai__max_event_quantity'
+            when quantity < 0 then 'negative quantity'
         end as row_problem
     from parsed
 
 ),
 
-ranked as (
+repeated_ids as (
+
+    select event_id as repeated_event_id
+    from checked
+    where event_id is not null
+    group by event_id
+    having count(*) > 1
+
+),
+
+single_copies as (
 
     select
-        *,
-        -- the first usable copy of an event id is kept; later copies are duplicates
+        checked.*,
+        1 as copy_number
+    from checked
+    left join repeated_ids
+        on checked.event_id = repeated_ids.repeated_event_id
+    where repeated_ids.repeated_event_id is null
+
+),
+
+ranked_copies as (
+
+    select
+        checked.*,
         row_number() over (
-            -- the 64-bit hash first: the sort then compares integers, and the id only where hashes collide
-            partition by {{ customer_ai_hash64('event_id') }}, event_id
-            order by case when row_problem is null then 0 else 1 end, event_at, raw_timestamp, profile_id
+            partition by checked.event_id
+            order by
+                case when checked.row_problem is null then 0 else 1 end,
+                checked.event_at nulls last,
+                checked.raw_timestamp nulls last,
+                checked.profile_id nulls last,
+                checked.event_type nulls last,
+                cast(checked.event_types as {{ str }}) nulls last,
+                checked.revenue nulls last,
+                checked.quantity nulls last,
+                checked.purchase_id nulls last,
+                checked.page_name nulls last,
+                checked.page_url nulls last,
+                checked.channel nulls last,
+                checked.identity_namespace nulls last
+                {%- for f in passthrough %},
+                checked.{{ customer_ai_quote(f.name) }} nulls last
+                {%- endfor %}
         ) as copy_number
     from checked
+    inner join repeated_ids
+        on checked.event_id = repeated_ids.repeated_event_id
+
+),
+
+all_copies as (
+
+    select * from single_copies
+    union all
+    select * from ranked_copies
 
 ),
 
@@ -53,15 +115,18 @@ final as (
             when row_problem is not null then row_problem
             when copy_number > 1 then 'duplicate event id'
         end as rejection_reason
-    from ranked
+    from all_copies
 
 )
 
 select
     event_id,
     profile_id,
+    identity_namespace,
     event_type,
-    -- the raw text is only kept where it explains a rejection (it would double the table for nothing)
+    event_types,
+    -- the raw texts are only kept where they explain a rejection (they would double the table for nothing)
+    case when rejection_reason is not null then raw_event_type end as raw_event_type,
     case when rejection_reason is not null then raw_timestamp end as raw_timestamp,
     event_at,
     revenue,
@@ -70,8 +135,8 @@ select
     page_name,
     page_url,
     channel,
-    {%- for f in var('customer_ai__passthrough_fields', []) or [] %}
-    {{ adapter.quote(f.name) }},
+    {%- for f in passthrough %}
+    {{ customer_ai_quote(f.name) }},
     {%- endfor %}
     rejection_reason
 from final
