@@ -33,8 +33,8 @@
     {%- if 'event_type' not in condition and 'field' not in condition -%}
         {%- do errors.append(where ~ ": a condition needs event_type or field") -%}
     {%- endif -%}
-    {%- if 'event_type' in condition and (condition.event_type is not string or condition.event_type | length == 0) -%}
-        {%- do errors.append(where ~ ".event_type: must be a non-empty string, got " ~ condition.event_type) -%}
+    {%- if 'event_type' in condition -%}
+        {%- do errors.extend(customer_ai_event_type_errors(condition.event_type, where ~ ".event_type")) -%}
     {%- endif -%}
     {%- if 'field' in condition -%}
         {%- set op = condition.get('operator') -%}
@@ -83,73 +83,17 @@
     {%- set errors = [] -%}
     {%- set allowed_keys = ['name', 'propensity_type', 'goal', 'outcome_window_days', 'eligibility', 'exclusions', 'description'] -%}
 
-    {# --- global settings --- #}
-    {%- if var('customer_ai__events_source', 'demo') not in ['demo', 'table', 'files'] -%}
-        {%- do errors.append("customer_ai__events_source: unknown value '" ~ var('customer_ai__events_source') ~ "'; one of demo, table, files") -%}
-    {%- endif -%}
-    {%- if var('customer_ai__events_format', 'xdm') not in ['xdm', 'flat'] -%}
-        {%- do errors.append("customer_ai__events_format: unknown value '" ~ var('customer_ai__events_format') ~ "'; one of xdm, flat") -%}
-    {%- endif -%}
-    {%- if var('customer_ai__events_source', 'demo') == 'files' and not var('customer_ai__events_path', none) -%}
-        {%- do errors.append("customer_ai__events_path: required when customer_ai__events_source is 'files'") -%}
-    {%- endif -%}
-    {%- for f in var('customer_ai__identity_fields', ['identity_map', 'mcid']) if f not in ['identity_map', 'mcid'] -%}
-        {%- do errors.append("customer_ai__identity_fields: unknown identity field '" ~ f ~ "'; use identity_map and/or mcid") -%}
-    {%- endfor -%}
-    {%- for key in ['customer_ai__training_snapshots', 'customer_ai__snapshot_spacing_days', 'customer_ai__sessions_inactivity_minutes', 'customer_ai__sessions_max_minutes'] -%}
-        {%- if not customer_ai_is_positive_int(var(key)) -%}
-            {%- do errors.append(key ~ ": must be a positive whole number, got " ~ var(key)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if not (var('customer_ai__sessions_lookback_days', 3) is number and var('customer_ai__sessions_lookback_days', 3) >= 0) -%}
-        {%- do errors.append("customer_ai__sessions_lookback_days: must be a number of days >= 0, got " ~ var('customer_ai__sessions_lookback_days')) -%}
-    {%- endif -%}
-    {%- if var('customer_ai__clv_time_unit', 'weeks') not in ['days', 'weeks'] -%}
-        {%- do errors.append("customer_ai__clv_time_unit: unknown unit '" ~ var('customer_ai__clv_time_unit') ~ "'; one of days, weeks") -%}
-    {%- endif -%}
-    {%- for key in ['customer_ai__clv_horizon_days', 'customer_ai__clv_min_repeat_buyers', 'customer_ai__min_positive_examples', 'customer_ai__min_negative_examples', 'customer_ai__training_max_rows', 'customer_ai__reason_codes_top_k', 'customer_ai__scoring_batch_rows', 'customer_ai__retrain_after_days', 'customer_ai__explain_processes'] -%}
-        {%- if not customer_ai_is_positive_int(var(key)) -%}
-            {%- do errors.append(key ~ ": must be a positive whole number, got " ~ var(key)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- set rate = var('customer_ai__clv_annual_discount_rate', 0.1) -%}
-    {%- if rate is not number or rate is boolean or rate < 0 or rate >= 1 -%}
-        {%- do errors.append("customer_ai__clv_annual_discount_rate: must be a number in [0, 1), got " ~ rate) -%}
-    {%- endif -%}
-    {%- if var('customer_ai__retrain_policy', 'always') not in ['always', 'older_than', 'never'] -%}
-        {%- do errors.append("customer_ai__retrain_policy: unknown policy '" ~ var('customer_ai__retrain_policy') ~ "'; one of always, older_than, never") -%}
-    {%- endif -%}
-    {%- set gate = var('customer_ai__poor_auc_threshold', 0.65) -%}
-    {%- if gate is not number or gate is boolean or gate < 0.5 or gate > 1 -%}
-        {%- do errors.append("customer_ai__poor_auc_threshold: must be a number between 0.5 and 1, got " ~ gate) -%}
-    {%- endif -%}
-    {%- set top = var('customer_ai__value_tier_top_share', 0.1) -%}
-    {%- set middle = var('customer_ai__value_tier_middle_share', 0.4) -%}
-    {%- if top is not number or middle is not number or top <= 0 or middle < 0 or top + middle > 1 -%}
-        {%- do errors.append("customer_ai__value_tier_top_share / customer_ai__value_tier_middle_share: need shares > 0 that add up to at most 1, got " ~ top ~ " and " ~ middle) -%}
-    {%- endif -%}
-    {%- if not customer_ai_is_positive_int(var('customer_ai__segment_min_size', 50)) -%}
-        {%- do errors.append("customer_ai__segment_min_size: must be a positive whole number, got " ~ var('customer_ai__segment_min_size')) -%}
-    {%- endif -%}
-    {%- set as_of = var('customer_ai__as_of_date', none) -%}
-    {%- if as_of is not none and not modules.re.match('^\\d{4}-\\d{2}-\\d{2}$', as_of | string) -%}
-        {%- do errors.append("customer_ai__as_of_date: must be a date written YYYY-MM-DD, got '" ~ as_of ~ "'") -%}
-    {%- endif -%}
-    {%- for f in var('customer_ai__passthrough_fields', []) or [] -%}
-        {%- if f is not mapping or not f.get('name') or not modules.re.match('^[a-z][a-z0-9_]*$', f.get('name') | string) -%}
-            {%- do errors.append("customer_ai__passthrough_fields[" ~ loop.index0 ~ "].name: must be a lower-case identifier, got " ~ f) -%}
-        {%- elif f.get('type', 'string') not in ['string', 'number'] -%}
-            {%- do errors.append("customer_ai__passthrough_fields[" ~ f.name ~ "].type: one of string, number, got '" ~ f.type ~ "'") -%}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- do errors.extend(customer_ai_input_config_errors()) -%}
+    {%- do errors.extend(customer_ai_time_config_errors()) -%}
+    {%- do errors.extend(customer_ai_model_config_errors()) -%}
 
     {# --- custom events --- #}
     {%- set custom_names = [] -%}
     {%- for ce in var('customer_ai__custom_events', []) or [] -%}
         {%- set ce_name = ce.get('name') if ce is mapping else none -%}
-        {%- set where = "customer_ai__custom_events[" ~ (ce_name or loop.index0) ~ "]" -%}
-        {%- if ce_name is none or not modules.re.match('^[a-z][a-z0-9_]*$', ce_name | string) -%}
-            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ ce_name) -%}
+        {%- set where = "customer_ai__custom_events[" ~ (ce_name if customer_ai_is_name(ce_name) else loop.index0) ~ "]" -%}
+        {%- if ce_name is none or not customer_ai_is_name(ce_name) -%}
+            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(ce_name)) -%}
         {%- elif ce_name in custom_names -%}
             {%- do errors.append(where ~ ".name: duplicate custom event name '" ~ ce_name ~ "'") -%}
         {%- else -%}
@@ -178,9 +122,9 @@
             {%- do errors.append("customer_ai__predictions[" ~ loop.index0 ~ "]: must be a mapping with name, propensity_type, goal, outcome_window_days") -%}
             {%- continue -%}
         {%- endif -%}
-        {%- set where = "customer_ai__predictions[" ~ (p.get('name') or loop.index0) ~ "]" -%}
-        {%- if not p.get('name') or not modules.re.match('^[a-z][a-z0-9_]*$', p.get('name') | string) -%}
-            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ p.get('name')) -%}
+        {%- set where = "customer_ai__predictions[" ~ (p.get('name') if customer_ai_is_name(p.get('name')) else loop.index0) ~ "]" -%}
+        {%- if not p.get('name') or not customer_ai_is_name(p.get('name')) -%}
+            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(p.get('name'))) -%}
         {%- elif p.name in seen -%}
             {%- do errors.append(where ~ ".name: duplicate prediction name '" ~ p.name ~ "'") -%}
         {%- else -%}

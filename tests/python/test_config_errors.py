@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import duckdb
 import pytest
 
 VALID_PREDICTION = {
@@ -65,6 +66,19 @@ CASES = {
         [_prediction(outcome_windows_days=30)],
         "customer_ai__predictions[buy_soon].outcome_windows_days: unknown key",
     ),
+    "a name with a trailing line break": (
+        [_prediction(name="p1\n")],
+        "customer_ai__predictions[0].name: must be a lower-case identifier (letters, digits, _), got 'p1\\n'",
+    ),
+    "unknown event type in a goal": (
+        [_prediction(goal__conditions=[{"event_type": "commerce.purchase"}])],
+        "customer_ai__predictions[buy_soon].goal.conditions[0].event_type: unknown event type 'commerce.purchase'",
+    ),
+    "event type in another spelling": (
+        [_prediction(goal__conditions=[{"event_type": "Commerce.Purchases"}])],
+        "customer_ai__predictions[buy_soon].goal.conditions[0].event_type: 'Commerce.Purchases' is written "
+        "'commerce.purchases'",
+    ),
     "comparison on text": (
         [_prediction(goal__conditions=[{"field": "page_name", "operator": "gt", "value": 3}])],
         "customer_ai__predictions[buy_soon].goal.conditions[0].operator: "
@@ -73,18 +87,30 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_config_names_prediction_and_key(case, dbt_runner):
-    predictions, expected = CASES[case]
-    result = dbt_runner(
-        ["run-operation", "customer_ai_validate_config"],
-        variables={"customer_ai__predictions": predictions},
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output[-3000:]
+def _validate(dbt_runner, variables):
+    result = dbt_runner(["run-operation", "customer_ai_validate_config"], variables=variables, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_bad_config_names_prediction_and_key(dbt_runner):
+    """Every case at once (the check lists every problem it finds): each message names the prediction and the key."""
+    predictions, expected = [], []
+    for case in sorted(CASES):
+        case_predictions, message = CASES[case]
+        offset = len(predictions)
+        renamed = f"case_{len(expected)}"
+        for p in copy.deepcopy(case_predictions):
+            if p.get("name") == "buy_soon":
+                p["name"] = renamed
+            predictions.append(p)
+        message = message.replace("[buy_soon]", f"[{renamed}]").replace("'buy_soon'", f"'{renamed}'")
+        message = message.replace("customer_ai__predictions[0]", f"customer_ai__predictions[{offset}]")
+        expected.append((case, message))
+    returncode, output = _validate(dbt_runner, {"customer_ai__predictions": predictions})
+    assert returncode != 0
     assert "Customer AI configuration is invalid" in output, output[-3000:]
-    assert expected in output, output[-3000:]
+    missing = [(case, message) for case, message in expected if message not in output]
+    assert not missing, f"{missing}\n{output[-4000:]}"
 
 
 def test_valid_config_passes(dbt_runner):
@@ -108,16 +134,106 @@ def test_build_stops_before_any_model_on_a_bad_config(dbt_runner):
     assert "OK created" not in output
 
 
-@pytest.mark.parametrize(
-    ("variables", "expected"),
-    [
-        ({"customer_ai__clv_time_unit": "months"}, "customer_ai__clv_time_unit: unknown unit 'months'"),
-        ({"customer_ai__clv_annual_discount_rate": 1.5}, "customer_ai__clv_annual_discount_rate: must be a number"),
-        ({"customer_ai__retrain_policy": "weekly"}, "customer_ai__retrain_policy: unknown policy 'weekly'"),
-    ],
-)
-def test_bad_global_setting_names_the_var(variables, expected, dbt_runner):
-    result = dbt_runner(["run-operation", "customer_ai_validate_config"], variables=variables, check=False)
+GLOBAL_CASES = [
+    ({"customer_ai__clv_time_unit": "months"}, "customer_ai__clv_time_unit: unknown unit 'months'"),
+    ({"customer_ai__clv_annual_discount_rate": 1.5}, "customer_ai__clv_annual_discount_rate: must be a number"),
+    ({"customer_ai__retrain_policy": "weekly"}, "customer_ai__retrain_policy: unknown policy 'weekly'"),
+    ({"customer_ai__max_event_revenue": "1e9"}, "customer_ai__max_event_revenue: must be a positive number"),
+    ({"customer_ai__feature_event_types": ["commerce.purchases", "page_views"]}, "unknown event type 'page_views'"),
+    ({"customer_ai__identity_namespaces": "ECID"}, "customer_ai__identity_namespaces: must be a non-empty list"),
+    ({"customer_ai__extra_event_types": ["Commerce.Purchases"]}, "is a standard event type already"),
+]
+DATE_CASES = [
+    ("2025-13-45", "customer_ai__as_of_date: '2025-13-45' is not a date in the calendar"),
+    ("2025-02-29", "customer_ai__as_of_date: '2025-02-29' is not a date in the calendar"),
+    ("2099-01-01", "customer_ai__as_of_date: 2099-01-01 is in the future"),
+    ("31/01/2026", "customer_ai__as_of_date: must be a date written YYYY-MM-DD, got '31/01/2026'"),
+]
+
+
+def test_bad_global_settings_name_the_var(dbt_runner):
+    variables = {}
+    for case, _ in GLOBAL_CASES:
+        variables.update(case)
+    returncode, output = _validate(dbt_runner, variables)
+    assert returncode != 0
+    missing = [expected for _, expected in GLOBAL_CASES if expected not in output]
+    assert not missing, f"{missing}\n{output[-4000:]}"
+
+
+@pytest.mark.parametrize(("as_of", "expected"), DATE_CASES)
+def test_bad_as_of_dates_are_refused_up_front(as_of, expected, dbt_runner):
+    returncode, output = _validate(dbt_runner, {"customer_ai__as_of_date": as_of})
+    assert returncode != 0
+    assert expected in output, output[-3000:]
+
+
+def test_a_files_source_in_an_unknown_format_is_refused(dbt_runner):
+    returncode, output = _validate(
+        dbt_runner, {"customer_ai__events_source": "files", "customer_ai__events_path": "exports/events.xlsx"}
+    )
+    assert returncode != 0
+    assert "customer_ai__events_path: cannot tell the format of 'exports/events.xlsx'" in output
+    assert ".parquet, .json / .jsonl / .ndjson (optionally .gz), .csv" in output
+
+
+# Each setting that names something in the warehouse or the input, with a value that would end the quoted name and
+# append SQL of its own (the statement drops the canary table).
+PAYLOAD = 'experience_events"; drop table canary; select 1 as "x'
+INJECTED = {
+    "customer_ai__events_source": "table",
+    "customer_ai__events_format": "flat",
+    "customer_ai__events_database": PAYLOAD,
+    "customer_ai__events_schema": PAYLOAD,
+    "customer_ai__events_table": PAYLOAD,
+    "customer_ai__flat_columns": {
+        "event_id": PAYLOAD,
+        "profile_id": PAYLOAD,
+        "event_type": PAYLOAD,
+        "event_timestamp": PAYLOAD,
+        "revenue": PAYLOAD,
+    },
+    "customer_ai__passthrough_fields": [{"name": "tracking_code", "xdm_path": PAYLOAD, "flat_column": PAYLOAD}],
+    "customer_ai__identity_namespaces": ["ECID'; drop table canary; --"],
+    "customer_ai__profile_attributes": {
+        "relation": {"database": PAYLOAD, "schema": PAYLOAD, "table": PAYLOAD},
+        "profile_id_column": PAYLOAD,
+        "columns": [{"name": PAYLOAD}],
+    },
+}
+NAMED = [
+    "customer_ai__events_database",
+    "customer_ai__events_schema",
+    "customer_ai__events_table",
+    "customer_ai__flat_columns.event_id",
+    "customer_ai__flat_columns.profile_id",
+    "customer_ai__flat_columns.event_type",
+    "customer_ai__flat_columns.event_timestamp",
+    "customer_ai__flat_columns.revenue",
+    "customer_ai__passthrough_fields[0].xdm_path",
+    "customer_ai__passthrough_fields[0].flat_column",
+    "customer_ai__identity_namespaces[0]",
+    "customer_ai__profile_attributes.relation.database",
+    "customer_ai__profile_attributes.relation.schema",
+    "customer_ai__profile_attributes.relation.table",
+    "customer_ai__profile_attributes.profile_id_column",
+    "customer_ai__profile_attributes.columns[0].name",
+]
+
+
+def test_no_setting_runs_sql_the_project_did_not_write(dbt_runner):
+    """A payload in every identifier setting: `dbt build` is refused before any SQL runs, every setting is named,
+    and the canary table is still there."""
+    db = dbt_runner.tmp_path / "canary.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create or replace table canary as select 1 as alive")
+        con.execute("create or replace table experience_events as select 'e1' as event_id")
+    result = dbt_runner(["build"], INJECTED, db_name="canary.duckdb", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert expected in output, output[-3000:]
+    assert "Customer AI configuration is invalid" in output, output[-3000:]
+    missing = [name for name in NAMED if f"{name}: " not in output]
+    assert not missing, f"{missing}\n{output[-4000:]}"
+    assert "OK created" not in output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql("select alive from canary").fetchall() == [(1,)]
