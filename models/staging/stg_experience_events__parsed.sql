@@ -18,6 +18,8 @@
 {%- set known_types = customer_ai_known_event_types() -%}
 {%- set measured_types = customer_ai_measured_event_types() -%}
 {%- set passthrough = var('customer_ai__passthrough_fields', []) or [] -%}
+{#- the measured types whose measure fields this input has: only they can be set, so only they are tested -#}
+{%- set present_types = [] -%}
 
 with
 
@@ -48,6 +50,7 @@ extracted as (
         {%- set field = customer_ai_field(columns, measure) %}
         {%- if field is not none %}{% do checks.append(customer_ai_number_of(field.sql, field.type).value ~ ' > 0') %}{% endif %}
         {%- endfor %}
+        {%- if checks %}{% do present_types.append(t.event_type) %}{% endif %}
         coalesce({{ checks | join(' or ') if checks else 'false' }}, false) as has_{{ customer_ai_slug(t.event_type) }}_measure,
         {%- endfor %}
         {{ customer_ai_field_text(columns, 'timestamp') }} as raw_timestamp,
@@ -170,15 +173,18 @@ classified as (
                 {%- endfor %}
             end
         ) as primary_event_type,
-        -- every type of the event, in catalog order: each type whose measure is set, and the eventType
+        -- every type of the event, in catalog order: each type whose measure is set, then the eventType when it is
+        -- not one of those (measures this input does not carry are not tested)
         {%- set elements = [] %}
-        {%- set measured_names = [] %}
-        {%- for t in measured_types %}
-        {%- do measured_names.append(t.event_type) %}
-        {%- do elements.append('case when has_' ~ customer_ai_slug(t.event_type) ~ '_measure or known_event_type = '
-            ~ customer_ai_literal(t.event_type) ~ ' then ' ~ customer_ai_literal(t.event_type) ~ ' end') %}
+        {%- for event_type in present_types %}
+        {%- do elements.append('case when has_' ~ customer_ai_slug(event_type) ~ '_measure or known_event_type = '
+            ~ customer_ai_literal(event_type) ~ ' then ' ~ customer_ai_literal(event_type) ~ ' end') %}
         {%- endfor %}
-        {%- do elements.append('case when known_event_type not in ' ~ customer_ai_literal_list(measured_names) ~ ' then known_event_type end') %}
+        {%- if present_types %}
+        {%- do elements.append('case when known_event_type not in ' ~ customer_ai_literal_list(present_types) ~ ' then known_event_type end') %}
+        {%- else %}
+        {%- do elements.append('known_event_type') %}
+        {%- endif %}
         {{ customer_ai_array_compact(elements) }} as event_types,
         has_commerce_purchases_measure or coalesce(known_event_type = 'commerce.purchases', false) as is_purchase
     from typed
