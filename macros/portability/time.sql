@@ -1,5 +1,6 @@
-{#- Seconds since 1970-01-01 UTC of a timestamp. Session gaps compare these instead of dbt.datediff, which rounds
-    to whole units differently on Spark. -#}
+{#- Whole seconds since 1970-01-01 UTC of a timestamp, fractions dropped (floor) on every engine: Spark's
+    unix_timestamp truncates, DuckDB's epoch() has the fraction and a plain cast would round. Session gaps compare
+    these instead of dbt.datediff, which rounds to whole units differently on Spark. -#}
 {% macro customer_ai_epoch_seconds(timestamp_expr) %}
     {{ return(adapter.dispatch('customer_ai_epoch_seconds', 'customer_ai')(timestamp_expr)) }}
 {% endmacro %}
@@ -7,7 +8,7 @@
     cast(extract(epoch from {{ timestamp_expr }}) as bigint)
 {%- endmacro %}
 {% macro duckdb__customer_ai_epoch_seconds(timestamp_expr) -%}
-    cast(epoch({{ timestamp_expr }}) as bigint)
+    cast(floor(epoch({{ timestamp_expr }})) as bigint)
 {%- endmacro %}
 {% macro spark__customer_ai_epoch_seconds(timestamp_expr) -%}
     cast(unix_timestamp({{ timestamp_expr }}) as bigint)

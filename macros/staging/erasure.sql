@@ -1,14 +1,69 @@
 {#-
-    After an incremental run: delete the rows of profiles that no longer have any site or app event in
-    stg_experience_events (their events were erased from the input), so that nothing of them stays behind in an
-    incremental table. Renders nothing on a full build, where the table is rebuilt from the events anyway.
+    Incremental models with one row per event of a profile (int_events_sessionized) refresh whole profiles: those
+    whose events changed since the last run. How a refresh replaces rows differs by engine:
+      - DuckDB (and the default): delete+insert on profile_id; afterwards the rows of profiles with no site or app
+        event left in stg_experience_events (an erasure request) are deleted.
+      - Spark with Parquet tables: no row deletes and no merge (both need Delta or Iceberg), so the table is
+        partitioned by profile_bucket and a run overwrites the partitions (buckets) of the changed profiles,
+        re-sessionizing every profile in them (insert_overwrite, dynamic partitions); a bucket whose profiles
+        all vanished is dropped afterwards.
 -#}
+{% macro customer_ai_profile_incremental_config() %}
+    {{ return(adapter.dispatch('customer_ai_profile_incremental_config', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_profile_incremental_config() %}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'profile_id'}) }}
+{% endmacro %}
+{% macro spark__customer_ai_profile_incremental_config() %}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['profile_bucket']}) }}
+{% endmacro %}
+
+
+{#- Which rows an incremental run recomputes, given the CTE changed_profiles (profile_id, profile_bucket). -#}
+{% macro customer_ai_profile_refresh_filter() %}
+    {{ return(adapter.dispatch('customer_ai_profile_refresh_filter', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_profile_refresh_filter() -%}
+    profile_id in (select profile_id from changed_profiles)
+{%- endmacro %}
+{% macro spark__customer_ai_profile_refresh_filter() -%}
+    profile_bucket in (select distinct profile_bucket from changed_profiles)
+{%- endmacro %}
+
+
+{#- A profile's bucket, 0..63, the same on every engine (from the md5 of the id). -#}
+{% macro customer_ai_profile_bucket(expr) %}
+    {{ return(adapter.dispatch('customer_ai_profile_bucket', 'customer_ai')(expr)) }}
+{% endmacro %}
+{% macro default__customer_ai_profile_bucket(expr) -%}
+    cast(cast(('0x' || substr(md5({{ expr }}), 1, 8)) as bigint) % 64 as integer)
+{%- endmacro %}
+{% macro spark__customer_ai_profile_bucket(expr) -%}
+    cast(pmod(cast(conv(substr(md5({{ expr }}), 1, 8), 16, 10) as bigint), 64) as int)
+{%- endmacro %}
+
+
+{#- Post-hook: remove what is left of profiles that no longer have any site or app event. -#}
 {% macro customer_ai_delete_profiles_without_events(relation) %}
     {%- if not is_incremental() -%}{{ return('') }}{%- endif -%}
+    {{ return(adapter.dispatch('customer_ai_delete_profiles_without_events', 'customer_ai')(relation)) }}
+{% endmacro %}
+{% macro default__customer_ai_delete_profiles_without_events(relation) %}
     delete from {{ relation }}
     where profile_id not in (
         select profile_id
         from {{ ref('stg_experience_events') }}
         where event_type not like 'directMarketing.%'
     )
+{% endmacro %}
+{% macro spark__customer_ai_delete_profiles_without_events(relation) %}
+    {#- a bucket that still has rows but no staged profile was not overwritten: drop it -#}
+    {%- set stale = run_query(
+        'select distinct profile_bucket from ' ~ relation ~ ' where profile_bucket not in (select distinct '
+        ~ customer_ai_profile_bucket('profile_id') ~ ' from ' ~ ref('stg_experience_events')
+        ~ " where event_type not like 'directMarketing.%')") -%}
+    {%- for row in stale.rows -%}
+        {%- do run_query('alter table ' ~ relation ~ ' drop if exists partition (profile_bucket = ' ~ (row[0] | int) ~ ')') -%}
+    {%- endfor -%}
+    {{ return('') }}
 {% endmacro %}

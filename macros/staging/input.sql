@@ -82,6 +82,13 @@
     {%- for c in adapter.get_columns_in_relation(relation_sql) -%}{%- do found.append((c.name, c.data_type)) -%}{%- endfor -%}
     {{ return(found) }}
 {% endmacro %}
+{% macro spark__customer_ai_describe_input(relation_sql) %}
+    {#- works for tables and for file paths (parquet.`...`), which dbt-spark's get_columns_in_relation cannot read;
+        any failure to read the input stops the run here -#}
+    {%- set found = [] -%}
+    {%- for row in run_query('describe query select * from ' ~ relation_sql).rows -%}{%- do found.append((row[0], row[1])) -%}{%- endfor -%}
+    {{ return(found) }}
+{% endmacro %}
 {% macro duckdb__customer_ai_describe_input(relation_sql) %}
     {%- set found = [] -%}
     {%- for row in run_query('describe select * from ' ~ relation_sql).rows -%}{%- do found.append((row[0], row[1])) -%}{%- endfor -%}

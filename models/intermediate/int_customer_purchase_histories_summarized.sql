@@ -71,7 +71,7 @@ summary as (
         purchase_days.profile_id,
         first_days.first_purchase_date,
         max(purchase_days.order_date) as last_purchase_date,
-        sum(purchase_days.orders) as orders,
+        cast(sum(purchase_days.orders) as bigint) as orders,  -- a sum of integers: HUGEINT on DuckDB otherwise
         count(*) as purchase_days,
         round(sum(purchase_days.day_value), 2) as historic_value,
         round(sum(case when purchase_days.order_date > first_days.first_purchase_date then purchase_days.day_value end), 2)

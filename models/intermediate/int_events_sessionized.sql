@@ -1,10 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='profile_id',
         on_schema_change='fail',
-        post_hook="{{ customer_ai_delete_profiles_without_events(this) }}"
+        post_hook="{{ customer_ai_delete_profiles_without_events(this) }}",
+        **customer_ai_profile_incremental_config()
     )
 }}
 {#-
@@ -16,8 +15,10 @@
     Incremental: a profile's sessions depend on that profile's events only, so a run re-sessionizes, whole, just the
     profiles whose events changed since the last run: new, late (however late), edited or removed events, found by
     comparing a per-profile count and fingerprint of the events with those of the rows already sessionized
-    (delete+insert on profile_id). Profiles that no longer have any site or app event (an erasure request, say) are
-    deleted after the insert (post-hook), so nothing of them stays behind.
+    Profiles that no longer have any site or app event (an erasure request, say) are removed after the run
+    (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: delete+insert on
+    profile_id (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
+    which has no row deletes): see macros/staging/erasure.sql.
 -#}
 {%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
 {%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
@@ -33,7 +34,8 @@ site_and_app_events as (
         event_types,
         event_at,
         event_date,
-        revenue
+        revenue,
+        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
     from {{ ref('stg_experience_events') }}
     -- sessions are visits to the site or app: marketing email events belong to no session
     where event_type not like 'directMarketing.%'
@@ -66,11 +68,16 @@ sessionized_fingerprints as (
 
 changed_profiles as (
 
-    select staged_fingerprints.profile_id
+    -- new, changed and vanished profiles
+    select
+        coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id) as profile_id,
+        {{ customer_ai_profile_bucket('coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id)') }}
+            as profile_bucket
     from staged_fingerprints
-    left join sessionized_fingerprints
+    full outer join sessionized_fingerprints
         on staged_fingerprints.profile_id = sessionized_fingerprints.profile_id
-    where sessionized_fingerprints.profile_id is null
+    where staged_fingerprints.profile_id is null
+        or sessionized_fingerprints.profile_id is null
         or staged_fingerprints.events <> sessionized_fingerprints.events
         or staged_fingerprints.fingerprint <> sessionized_fingerprints.fingerprint
 
@@ -82,7 +89,7 @@ events as (
 
     select * from site_and_app_events
     {%- if is_incremental() %}
-    where profile_id in (select profile_id from changed_profiles)
+    where {{ customer_ai_profile_refresh_filter() }}
     {%- endif %}
 
 ),
@@ -152,8 +159,9 @@ final as (
         {{ dbt.concat([
             'profile_id', "'-'",
             'cast(visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'-'",
-            'cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as ' ~ dbt.type_string() ~ ')'
-        ]) }} as session_id
+            'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
+        ]) }} as session_id,
+        profile_bucket
     from visits
 
 )

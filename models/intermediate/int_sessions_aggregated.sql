@@ -46,8 +46,8 @@ final as (
         session_date,
         duration_seconds,
         event_count,
-        page_view_count,
-        product_view_count,
+        cast(page_view_count as bigint) as page_view_count,  -- sums of integers: HUGEINT on DuckDB otherwise
+        cast(product_view_count as bigint) as product_view_count,
         has_purchase,
         revenue
     from sessions

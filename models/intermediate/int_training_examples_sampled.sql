@@ -28,10 +28,11 @@ ranked as (
         profile_id,
         snapshot_date,
         label,
-        row_number() over (
+        -- md5 (dbt.hash) is the same on every engine, so the sample is too
+        cast(row_number() over (
             partition by prediction_name
             order by {{ dbt.hash(dbt.concat(['profile_id', "'|'", 'cast(snapshot_date as ' ~ dbt.type_string() ~ ')'])) }}
-        ) as sample_rank
+        ) as integer) as sample_rank
     from labels
 
 ),

@@ -81,7 +81,7 @@ segment_lists as (
     select
         profile_id,
         count(*) as segment_count,
-        {{ dbt.listagg('segment_id', "','", 'order by segment_id') }} as segment_ids
+        {{ customer_ai_sorted_string_agg('segment_id', ',') }} as segment_ids
     from memberships
     group by profile_id
 

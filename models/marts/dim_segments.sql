@@ -19,8 +19,8 @@ final as (
         count(profile_id) as profiles,
         -- exact sums: the same averages to the last bit from build to build
         {{ customer_ai_exact_avg('probability') }} as average_probability,
-        {{ customer_ai_exact_avg('predicted_clv') }} as average_predicted_clv,
-        {{ customer_ai_exact_sum('predicted_clv') }} as total_predicted_clv,
+        {{ customer_ai_exact_avg('predicted_clv', 6) }} as average_predicted_clv,
+        {{ customer_ai_exact_sum('predicted_clv', 6) }} as total_predicted_clv,
         cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as refreshed_at
     from memberships
     group by segment_id

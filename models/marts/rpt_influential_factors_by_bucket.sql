@@ -50,12 +50,12 @@ ranked as (
     select
         factor_stats.*,
         bucket_sizes.bucket_profiles,
-        1.0 * factor_stats.profiles_with_factor / bucket_sizes.bucket_profiles as coverage,
-        row_number() over (
+        {{ customer_ai_ratio('factor_stats.profiles_with_factor', 'bucket_sizes.bucket_profiles') }} as coverage,
+        cast(row_number() over (
             partition by factor_stats.prediction_name, factor_stats.bucket
             order by factor_stats.profiles_with_factor desc, factor_stats.mean_absolute_contribution desc,
                 factor_stats.factor_code
-        ) as factor_rank
+        ) as integer) as factor_rank
     from factor_stats
     inner join bucket_sizes
         on factor_stats.prediction_name = bucket_sizes.prediction_name
