@@ -7,11 +7,12 @@ customer_ai__demo_seed (see dbt_project.yml); the behaviour it plants is documen
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    from customer_ai import engine
     from customer_ai.demo_data import DemoSettings, xdm_record_batch_reader
 
     settings = DemoSettings(
         n_profiles=int(dbt.config.get("demo_profiles")),
         seed=int(dbt.config.get("demo_seed")),
     )
-    # A streaming Arrow reader: DuckDB consumes it block by block, so memory does not grow with the profile count.
-    return xdm_record_batch_reader(settings)
+    # A stream of Arrow batches, one per block of profiles: memory does not grow with the profile count.
+    return engine.of(session).from_batches(xdm_record_batch_reader(settings), "demo_xdm_experience_events")

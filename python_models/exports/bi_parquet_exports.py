@@ -1,6 +1,7 @@
 """Parquet copies of the BI-facing marts, one file per table under customer_ai__bi_export_dir.
 
-A DuckDB file is locked while dbt writes it, so BI tools and notebooks read these copies instead. Each file is
+A DuckDB file is locked while dbt writes it, so BI tools and notebooks read these copies instead; the engine
+writes them (DuckDB, or Spark into one file per table). Each file is
 written beside its final name and then renamed over it (an atomic replace on POSIX filesystems): a reader sees
 the previous complete file or the new complete file, never half of one. Returns one row per file written.
 """
@@ -8,8 +9,9 @@ the previous complete file or the new complete file, never half of one. Returns 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from customer_ai import exports
+    from customer_ai import engine, exports
 
+    warehouse = engine.of(session)
     tables = {
         "fct_propensity_scores": dbt.ref("fct_propensity_scores"),
         "fct_reason_codes": dbt.ref("fct_reason_codes"),
@@ -23,4 +25,4 @@ def model(dbt, session):
         "rpt_influential_factors_by_bucket": dbt.ref("rpt_influential_factors_by_bucket"),
         "rpt_clv_model_fit": dbt.ref("rpt_clv_model_fit"),
     }
-    return exports.export_parquet(tables, dbt.config.get("bi_export_dir"))
+    return warehouse.table(exports.export_parquet(tables, dbt.config.get("bi_export_dir"), warehouse.write_parquet))

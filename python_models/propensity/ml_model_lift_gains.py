@@ -3,9 +3,11 @@
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from customer_ai import pipeline
+    from customer_ai import engine, pipeline
 
-    registry = dbt.ref("ml_propensity_models_trained").project(
-        "prediction_name, model_run_id, trained_at, status, lift_gains"
+    warehouse = engine.of(session)
+    registry = warehouse.frame(
+        dbt.ref("ml_propensity_models_trained"),
+        columns=["prediction_name", "model_run_id", "trained_at", "status", "lift_gains"],
     )
-    return pipeline.lift_table(pipeline.latest_attempts(registry.df()))
+    return warehouse.table(pipeline.lift_table(pipeline.latest_attempts(registry)))

@@ -1,7 +1,8 @@
 """The model registry: one row per training run of each prediction, with the skops-serialized model.
 
 Incremental: every build appends the runs it trained; the retrain policy (customer_ai__retrain_policy) decides
-whether a prediction is retrained or keeps its stored model. The training itself is customer_ai.propensity.
+whether a prediction is retrained or keeps its stored model. The training itself is customer_ai.propensity; it
+reads each prediction's bounded training sample (customer_ai__training_max_rows) to this process.
 """
 
 
@@ -9,10 +10,9 @@ def model(dbt, session):
     dbt.config(materialized="incremental")
     import datetime as dt
 
-    import pyarrow as pa
+    from customer_ai import engine, pipeline
 
-    from customer_ai import pipeline
-
+    warehouse = engine.of(session)
     predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
     settings = pipeline.TrainingSettings(
         min_positive_examples=int(dbt.config.get("min_positive_examples")),
@@ -20,16 +20,20 @@ def model(dbt, session):
         poor_auc_threshold=float(dbt.config.get("poor_auc_threshold")),
         seed=int(dbt.config.get("model_seed")),
     )
-    catalog = pipeline.FeatureCatalog.from_frame(dbt.ref("int_features_cataloged").df())
+    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
     examples = dbt.ref("int_training_examples_sampled")
 
     last_trained = {}
     if dbt.is_incremental:
-        rows = session.sql(f"select prediction_name, max(trained_at) from {dbt.this} group by 1").fetchall()
-        last_trained = {name: trained_at.replace(tzinfo=dt.UTC) for name, trained_at in rows}
+        # as text: a timestamp read back through Spark would be shifted into the driver's local time zone
+        rows = warehouse.rows(
+            f"select prediction_name, cast(max(trained_at) as {'string' if warehouse.name == 'spark' else 'varchar'}) "
+            f"from {dbt.this} group by prediction_name"
+        )
+        last_trained = {name: dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC) for name, text in rows}
 
     def read_examples(name):
-        return examples.filter(f"prediction_name = '{name}'").df()
+        return warehouse.frame(examples, where=f"prediction_name = '{name}'")
 
     table = pipeline.train_all(
         predictions,
@@ -40,5 +44,6 @@ def model(dbt, session):
         policy=str(dbt.config.get("retrain_policy")),
         after_days=int(dbt.config.get("retrain_after_days")),
         now=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        engine_versions={"engine": warehouse.name, **warehouse.versions()},
     )
-    return pa.Table.from_batches(table.to_batches(), schema=pipeline.REGISTRY_SCHEMA)
+    return warehouse.table(table)

@@ -171,11 +171,28 @@ class BetaGeoModel:
         return float((a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z)))
 
 
-def fit_bgnbd(frequency, recency, tenure, min_customers: int = 10, min_repeat_customers: int = 5) -> BetaGeoModel:
-    """Maximum-likelihood BG/NBD. Raises FitError when the data cannot identify the model."""
+def _fold(columns: list[np.ndarray], weights=None) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the columns, in sorted order, and how many customers (or how much weight) each holds.
+
+    The likelihoods only depend on these rows: customers with the same history are one weighted term. Sorted, the
+    sum is over the same numbers in the same order whatever order the customers came in, so fits are
+    bit-identical from build to build and from engine to engine (a warehouse may also hand the histories over
+    already folded, with weights)."""
+    stacked = np.column_stack(columns)
+    rows, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    w = np.ones(len(stacked)) if weights is None else np.asarray(weights, dtype=np.float64)
+    return rows, np.bincount(inverse.ravel(), weights=w, minlength=len(rows))
+
+
+def fit_bgnbd(
+    frequency, recency, tenure, min_customers: int = 10, min_repeat_customers: int = 5, weights=None
+) -> BetaGeoModel:
+    """Maximum-likelihood BG/NBD. Raises FitError when the data cannot identify the model. `weights` (optional)
+    counts the customers each row stands for."""
     x, t_x, T = _check_rfm(frequency, recency, tenure)
-    n = len(x)
-    repeaters = int((x > 0).sum())
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=np.float64)
+    n = int(round(w.sum()))
+    repeaters = int(round(w[x > 0].sum()))
     if n < min_customers:
         raise FitError(f"BG/NBD needs at least {min_customers} customers, got {n}")
     if repeaters < min_repeat_customers:
@@ -186,23 +203,23 @@ def fit_bgnbd(frequency, recency, tenure, min_customers: int = 10, min_repeat_cu
     if np.all(T <= 0):
         raise FitError("every customer was first seen at the end of observation (tenure 0)")
 
-    # The likelihood only depends on (x, t_x, T): customers with the same triple (common with daily data) are
-    # folded into one weighted term. Same maximum, far fewer evaluations on a large customer base.
-    triples, weights = np.unique(np.column_stack([x, t_x, T]), axis=0, return_counts=True)
+    # Customers with the same (x, t_x, T) (common with daily data) are one weighted term: same maximum, far fewer
+    # evaluations on a large customer base, and a sum that does not depend on the input order.
+    triples, counts = _fold([x, t_x, T], w)
     ux, ut_x, uT = triples[:, 0], triples[:, 1], triples[:, 2]
 
     def objective(log_params):
         params = np.exp(log_params)
-        value = -(weights * bgnbd_log_likelihood_terms(tuple(params), ux, ut_x, uT)).sum()
+        value = -(counts * bgnbd_log_likelihood_terms(tuple(params), ux, ut_x, uT)).sum()
         return value if np.isfinite(value) else 1e300
 
     report = _maximize(
         objective,
-        np.log([1.0, max(float(np.mean(T)), 1e-3), 1.0, 1.0]),
+        np.log([1.0, max(float((counts * uT).sum() / counts.sum()), 1e-3), 1.0, 1.0]),
         upper=12,
         names=("r", "alpha", "a", "b"),
         customers=n,
-        extra={"repeat_customers": repeaters, "distinct_histories": int(len(weights))},
+        extra={"repeat_customers": repeaters, "distinct_histories": int(len(counts))},
     )
     r, alpha, a, b = (report.params[k] for k in ("r", "alpha", "a", "b"))
     return BetaGeoModel(float(r), float(alpha), float(a), float(b), report)
@@ -247,15 +264,18 @@ class GammaGammaModel:
         return np.where(usable, own, self.population_mean)
 
 
-def fit_gamma_gamma(frequency, monetary, min_customers: int = 10) -> GammaGammaModel:
-    """Maximum-likelihood Gamma-Gamma on customers with x > 0 repeat purchases and a positive mean spend."""
+def fit_gamma_gamma(frequency, monetary, min_customers: int = 10, weights=None) -> GammaGammaModel:
+    """Maximum-likelihood Gamma-Gamma on customers with x > 0 repeat purchases and a positive mean spend.
+    `weights` (optional) counts the customers each row stands for."""
     x = np.asarray(frequency, dtype=np.float64)
     m = np.asarray(monetary, dtype=np.float64)
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=np.float64)
     keep = (x > 0) & np.isfinite(m) & (m > 0)
-    x, m = x[keep], m[keep]
-    if len(x) < min_customers:
+    x, m, w = x[keep], m[keep], w[keep]
+    customers = int(round(w.sum()))
+    if customers < min_customers:
         raise FitError(
-            f"Gamma-Gamma needs at least {min_customers} repeat buyers with a positive order value, got {len(x)}"
+            f"Gamma-Gamma needs at least {min_customers} repeat buyers with a positive order value, got {customers}"
         )
     if np.allclose(m, m[0]):
         raise FitError("Gamma-Gamma cannot be fitted when every repeat buyer has the same mean order value")
@@ -263,19 +283,19 @@ def fit_gamma_gamma(frequency, monetary, min_customers: int = 10) -> GammaGammaM
     # Customers with the same (x, m) are folded into one weighted term, in sorted order: the likelihood is then the
     # same sum of the same numbers whatever order the customers arrive in, so the fit is bit-identical from build
     # to build (a sum of doubles in another order can differ in its last bit, and so can the optimum).
-    pairs, weights = np.unique(np.column_stack([x, m]), axis=0, return_counts=True)
+    pairs, counts = _fold([x, m], w)
     ux, um = pairs[:, 0], pairs[:, 1]
 
     def objective(log_params):
-        value = -(weights * gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), ux, um)).sum()
+        value = -(counts * gamma_gamma_log_likelihood_terms(tuple(np.exp(log_params)), ux, um)).sum()
         return value if np.isfinite(value) else 1e300
 
     report = _maximize(
         objective,
-        np.log([1.0, 1.0, max(float((weights * um).sum() / weights.sum()), 1e-3)]),
+        np.log([1.0, 1.0, max(float((counts * um).sum() / counts.sum()), 1e-3)]),
         upper=14,
         names=("p", "q", "gamma"),
-        customers=int(len(x)),
+        customers=customers,
     )
     p, q, gamma = (report.params[k] for k in ("p", "q", "gamma"))
     return GammaGammaModel(float(p), float(q), float(gamma), report)

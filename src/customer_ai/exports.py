@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,13 +27,17 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     killed build does not leave litter that grows with every crash. Returns what was removed."""
     removed = []
     for stale in folder.glob(".*.parquet.tmp"):
-        stale.unlink(missing_ok=True)
+        if stale.is_dir():  # a Spark writer's folder
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
         removed.append(stale)
     return removed
 
 
-def export_parquet(relations: dict, folder: str | None) -> pa.Table:
-    """Write each relation (anything with .write_parquet(path), e.g. a DuckDB relation) to folder/<name>.parquet.
+def export_parquet(relations: dict, folder: str | None, write=None) -> pa.Table:
+    """Write each relation to folder/<name>.parquet with write(relation, path) (default: relation.write_parquet,
+    e.g. a DuckDB relation; customer_ai.engine gives the engine's own writer).
 
     The file is first written to a temporary name in the same folder, then os.replace()d over the final name,
     which is atomic within a filesystem; temporaries left by an earlier, interrupted export are removed first.
@@ -49,7 +54,10 @@ def export_parquet(relations: dict, folder: str | None) -> pa.Table:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".parquet.tmp", dir=target)
         os.close(handle)
         try:
-            relation.write_parquet(temporary, compression="zstd")
+            if write is None:
+                relation.write_parquet(temporary, compression="zstd")
+            else:
+                write(relation, temporary)
             os.replace(temporary, final)
         finally:
             if os.path.exists(temporary):

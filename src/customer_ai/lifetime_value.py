@@ -115,19 +115,27 @@ def _fit_columns(report: clv.FitReport) -> dict:
     }
 
 
+# The columns the fit reads: a customer's history, folded (customers with the same history are one row).
+FIT_COLUMNS = ["frequency", "recency_days", "tenure_days", "repeat_order_value"]
+
+
 def fit_models(
     summary: pd.DataFrame, settings: ClvSettings, as_of: dt.date | None, run_id: str, fitted_at: dt.datetime
 ) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None, pa.Table]:
-    """Fit BG/NBD and Gamma-Gamma; return the models (None when not fitted) and the fits table."""
+    """Fit BG/NBD and Gamma-Gamma; return the models (None when not fitted) and the fits table.
+
+    `summary` holds FIT_COLUMNS, one row per customer or, with a `customers` column, one row per distinct history
+    and the number of customers who have it (what the warehouse returns when it folds the histories)."""
     frequency, recency, tenure, monetary = rfm_arrays(summary, settings.time_unit)
+    weights = summary["customers"].to_numpy(dtype=np.float64) if "customers" in summary else np.ones(len(summary))
     rows = []
     base = {
         "model_run_id": run_id,
         "time_unit": settings.time_unit,
         "as_of_date": as_of,
         "fitted_at": fitted_at.replace(tzinfo=None),
-        "customers": int(len(summary)),
-        "repeat_customers": int((frequency > 0).sum()),
+        "customers": int(round(weights.sum())),
+        "repeat_customers": int(round(weights[frequency > 0].sum())),
     }
 
     bgnbd = None
@@ -138,6 +146,7 @@ def fit_models(
             tenure,
             min_customers=settings.min_customers,
             min_repeat_customers=settings.min_repeat_buyers,
+            weights=weights,
         )
         report = bgnbd.report
         status = STATUS_FITTED if report.converged else STATUS_NOT_FITTED
@@ -172,10 +181,10 @@ def fit_models(
 
     gamma_gamma = None
     usable = (frequency > 0) & np.isfinite(monetary) & (monetary > 0)
-    excluded = int(((frequency > 0) & ~usable).sum())
+    excluded = int(round(weights[(frequency > 0) & ~usable].sum()))
     try:
         gamma_gamma = clv.fit_gamma_gamma(
-            frequency, np.where(usable, monetary, np.nan), min_customers=settings.min_repeat_buyers
+            frequency, np.where(usable, monetary, np.nan), min_customers=settings.min_repeat_buyers, weights=weights
         )
         report = gamma_gamma.report
         message = (

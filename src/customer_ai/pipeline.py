@@ -1,8 +1,9 @@
 """What the dbt Python models of the propensity step call: thin glue between warehouse relations and the library.
 
-Each function takes plain Python objects (DataFrames, Arrow readers, dicts) and returns an Arrow table with an
-explicit schema, so the warehouse types never depend on what pandas guessed (an all-null pandas column would
-otherwise become DuckDB type NULL).
+Each function takes plain Python objects (DataFrames, dicts) and returns Arrow data with an explicit schema, so
+the warehouse types never depend on what pandas guessed (an all-null pandas column would otherwise become DuckDB
+type NULL). Scoring and explaining are functions from a stream of pandas batches to Arrow record batches, which
+customer_ai.engine applies in this process (DuckDB) or on the executors (Spark).
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ def registry_row(
     seconds: float,
     settings: TrainingSettings,
     catalog_features: list[str],
+    engine_versions: dict[str, str] | None = None,
 ) -> dict:
     m = result.metrics
     c = result.counts
@@ -203,7 +205,7 @@ def registry_row(
         "catalog_features": json.dumps(catalog_features),
         "categorical_levels": json.dumps(result.features.categorical_levels),
         "hyperparameters": _json(settings.hyperparameters()),
-        "library_versions": _json(registry.library_versions()),
+        "library_versions": _json({**registry.library_versions(), **(engine_versions or {})}),
         "lift_gains": result.lift.to_json(orient="records") if result.lift is not None else None,
         "global_importance": _json(result.global_importance) if result.global_importance else None,
         "training_seconds": seconds,
@@ -237,6 +239,7 @@ def train_all(
     after_days: int,
     now: dt.datetime,
     log: Callable[[str], None] = print,
+    engine_versions: dict[str, str] | None = None,
 ) -> pa.Table:
     """Registry rows for the predictions that the retrain policy says to (re)train."""
     rows = []
@@ -252,7 +255,7 @@ def train_all(
         seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
         latest = pd.to_datetime(examples["snapshot_date"]).max().date() if len(examples) else None
         log(f"{name}: {result.status} in {seconds:.1f}s: {result.message}")
-        rows.append(registry_row(name, kind, result, now, latest, seconds, settings, catalog.names))
+        rows.append(registry_row(name, kind, result, now, latest, seconds, settings, catalog.names, engine_versions))
     return pa.Table.from_pylist(rows, schema=REGISTRY_SCHEMA)
 
 
@@ -281,13 +284,11 @@ def load_model_for_scoring(
     return stored
 
 
-def scoring_batches(reader: pa.RecordBatchReader, spec: FeatureSpec) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-    """(keys, matrix) per Arrow batch of the scoring relation."""
-    for batch in reader:
-        frame = batch.to_pandas()
-        if frame.empty:
-            continue
-        yield frame[["profile_id", "snapshot_date"]], spec.matrix(frame)
+def feature_batches(frames: Iterable[pd.DataFrame], spec: FeatureSpec) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+    """(keys, matrix) per batch of rows of the scoring relation."""
+    for frame in frames:
+        if len(frame):
+            yield frame[["profile_id", "snapshot_date"]], spec.matrix(frame)
 
 
 def score_batches(
@@ -328,6 +329,26 @@ def reason_batches(
         yield pa.RecordBatch.from_pandas(factors, schema=REASONS_SCHEMA, preserve_index=False)
 
 
+def scorer(name: str, stored: registry.StoredModel, scored_at: dt.datetime):
+    """A function from batches of scoring rows (pandas) to score record batches: what the engine maps."""
+    spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
+
+    def score(frames: Iterable[pd.DataFrame]) -> Iterator[pa.RecordBatch]:
+        yield from score_batches(name, stored, feature_batches(frames, spec), scored_at)
+
+    return score
+
+
+def explainer(name: str, stored: registry.StoredModel, labels: dict[str, str], k: int, n_jobs: int):
+    """A function from batches of scoring rows (pandas) to reason-code record batches: what the engine maps."""
+    spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
+
+    def explain_rows(frames: Iterable[pd.DataFrame]) -> Iterator[pa.RecordBatch]:
+        yield from reason_batches(name, stored, feature_batches(frames, spec), labels, k, n_jobs)
+
+    return explain_rows
+
+
 def lift_table(attempts: dict[str, dict]) -> pa.Table:
     rows = []
     for name, attempt in attempts.items():
@@ -355,22 +376,28 @@ def importance_table(attempts: dict[str, dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=IMPORTANCE_SCHEMA)
 
 
-def models_and_features(
-    predictions: list[tuple[str, str]],
-    attempts: dict[str, dict],
-    catalog: FeatureCatalog,
-    scoring_relation,
-    batch_rows: int,
-) -> Iterator[tuple[str, registry.StoredModel, Iterator[tuple[pd.DataFrame, np.ndarray]]]]:
-    """For each prediction with a usable stored model: (name, model, its scoring rows as (keys, matrix) batches).
-
-    scoring_relation is the DuckDB relation of int_scoring_examples_joined; rows are read in Arrow batches of
-    batch_rows, ordered by profile, so memory stays bounded and the output is deterministic.
-    """
+def usable_models(
+    predictions: list[tuple[str, str]], attempts: dict[str, dict], catalog: FeatureCatalog
+) -> Iterator[tuple[str, registry.StoredModel]]:
+    """(name, stored model) of each prediction whose latest run has a usable model (and the same features)."""
     for name, _kind in predictions:
         stored = load_model_for_scoring(name, attempts.get(name), catalog)
-        if stored is None:
-            continue
-        spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
-        reader = scoring_relation.filter(f"prediction_name = '{name}'").order("profile_id").to_arrow_reader(batch_rows)
-        yield name, stored, scoring_batches(reader, spec)
+        if stored is not None:
+            yield name, stored
+
+
+def map_over_scoring_rows(engine, scoring_relation, predictions, attempts, catalog, schema, make_function, batch_rows):
+    """Apply make_function(name, stored)'s batch function to each usable prediction's scoring rows (ordered by
+    profile, batch_rows at a time), and return the engine's result of all of them."""
+    results = [
+        engine.map_batches(
+            scoring_relation,
+            make_function(name, stored),
+            schema,
+            where=f"prediction_name = '{name}'",
+            order_by="profile_id",
+            batch_rows=batch_rows,
+        )
+        for name, stored in usable_models(predictions, attempts, catalog)
+    ]
+    return engine.chain(schema, results)

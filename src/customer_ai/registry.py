@@ -112,7 +112,7 @@ def deserialize(blob: bytes, prediction: str = "?", model_run_id: str = "?") -> 
 
 
 def library_versions() -> dict[str, str]:
-    names = ["scikit-learn", "shap", "skops", "numpy", "pandas", "duckdb", "dbt-core", "dbt-duckdb"]
+    names = ["scikit-learn", "shap", "skops", "numpy", "pandas", "pyarrow", "dbt-core"]  # the engine adds its own
     versions = {}
     for name in names:
         try:
