@@ -1,15 +1,19 @@
 # Two commands do everything on a fresh machine:
 #   make build   create .venv, install the pinned packages and this project, and run `dbt build` on the demo data
-#   make test    the same set-up, then ruff, pytest and `dbt build` on the small `ci` target
+#   make test    the same set-up (and the Spark environment), then ruff, pytest (the cross-engine test included)
+#                and `dbt build` on the small `ci` target
+# On Apache Spark: make build-spark (its own environment, .venv-spark, then `dbt build --target spark`).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test setup lint pytest dbt-ci docs clean
+.PHONY: build test setup setup-spark build-spark lint pytest dbt-ci docs clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,12 +31,30 @@ setup: $(VENV)/.installed
 build: setup
 	$(DBT) build $(DBT_FLAGS) --target dev
 
+# The Spark environment: requirements.lock plus dbt-spark and PySpark (requirements-spark.lock), about 1.5 GB.
+$(SPARK_BIN)/activate:
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/pip install --quiet --upgrade pip
+
+$(SPARK_VENV)/.installed: $(SPARK_BIN)/activate requirements.lock requirements-spark.lock pyproject.toml
+	$(SPARK_BIN)/pip install --quiet -r requirements.lock -r requirements-spark.lock
+	$(SPARK_BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+setup-spark: $(SPARK_VENV)/.installed
+	@mkdir -p warehouse
+	@command -v java >/dev/null || (echo "Spark needs Java 17 or newer: java was not found" && exit 1)
+
+# The demo on local Spark (the same data as `make build`), Parquet copies in warehouse/bi/spark/.
+build-spark: setup-spark
+	$(SPARK_BIN)/dbt build $(DBT_FLAGS) --target spark
+
 lint: setup
 	$(BIN)/ruff check src tests python_models scripts
 	$(BIN)/ruff format --check src tests scripts
 
-pytest: setup
-	$(BIN)/pytest
+pytest: setup setup-spark
+	CUSTOMER_AI_SPARK_VENV=$(abspath $(SPARK_VENV)) $(BIN)/pytest
 
 # A full build of the small ci target from scratch: every model, data test and unit test.
 dbt-ci: setup
@@ -45,4 +67,4 @@ docs: setup
 	$(DBT) docs generate $(DBT_FLAGS) --target dev
 
 clean:
-	rm -rf target logs warehouse
+	rm -rf target logs warehouse metastore_db spark-warehouse
