@@ -3,8 +3,11 @@
 
     .venv/bin/python scripts/benchmark.py --profiles 100000 --profiles 1000000 --compare
 
+With --engine spark (repeatable: --engine duckdb --engine spark) the same files are also built on local Spark
+(`.venv-spark`, `make setup-spark`).
+
 For each scale it generates the demo as XDM Parquet files (customer_ai.demo_data, 2 processes), runs `dbt build`
-on them in a fresh DuckDB warehouse, samples the resident memory of the dbt process every 0.2 s, and reads dbt's
+on them in a fresh warehouse, samples the resident memory of the dbt process every 0.2 s, and reads dbt's
 own timing artifact (target/run_results.json) to split wall time and peak memory by stage. With --compare it also
 measures, in one run and as ratios: (a) the feature SQL against the same features in plain pandas, (b) the batched,
 two-process explanations against one shap.TreeExplainer(model).shap_values(X) call, (c) the lifetime-value fit
@@ -21,6 +24,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -161,12 +165,14 @@ def machine() -> dict[str, str]:
     }
 
 
-def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: bool = False) -> dict:
+def run_scale(
+    profiles: int, workdir: Path, memory_limit: str, reuse_events: bool = False, engine: str = "duckdb"
+) -> dict:
     from customer_ai import demo_data
 
     scale_dir = workdir / f"profiles_{profiles}"
     events_dir = scale_dir / "events"
-    warehouse = scale_dir / "warehouse"
+    warehouse = scale_dir / ("warehouse" if engine == "duckdb" else f"warehouse_{engine}")
     for path in (warehouse,):
         if path.exists():
             subprocess.run(["rm", "-rf", str(path)], check=True)
@@ -186,7 +192,8 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
         events = demo_data.write_xdm_parquet(settings, str(events_dir), workers=2)
         generation_seconds = time.time() - started
         marker.write_text(json.dumps({"events": events, "seconds": generation_seconds}))
-    print(f"[{profiles:,} profiles] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)
+    label = f"{profiles:,} profiles, {engine}"
+    print(f"[{label}] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)
 
     env = dict(os.environ)
     env.update(
@@ -196,6 +203,7 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
             "DBT_TARGET_PATH": str(warehouse / "target"),
             "DBT_LOG_PATH": str(warehouse / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "CUSTOMER_AI_SPARK_DIR": str(warehouse / "spark"),
         }
     )
     variables = {
@@ -203,15 +211,18 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
         "customer_ai__events_path": str(events_dir / "*.parquet"),
         "customer_ai__bi_export_dir": str(warehouse / "bi"),
     }
+    dbt = VENV_BIN / "dbt" if engine == "duckdb" else PROJECT / ".venv-spark" / "bin" / "dbt"
+    if not dbt.exists():
+        raise SystemExit(f"{dbt} is missing: run `make setup-spark` first")
     command = [
-        str(VENV_BIN / "dbt"),
+        str(dbt),
         "build",
         "--profiles-dir",
         str(PROJECT),
         "--project-dir",
         str(PROJECT),
         "--target",
-        "dev",
+        "dev" if engine == "duckdb" else engine,
         "--vars",
         json.dumps(variables),
     ]
@@ -224,7 +235,7 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
     wall = time.time() - started
     if process.returncode != 0:
         tail = (warehouse / "dbt_build.log").read_text()[-4000:]
-        raise SystemExit(f"dbt build failed at {profiles:,} profiles:\n{tail}")
+        raise SystemExit(f"dbt build failed at {label}:\n{tail}")
 
     results = json.loads((warehouse / "target" / "run_results.json").read_text())["results"]
     stages: dict[str, dict] = {}
@@ -251,7 +262,15 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
 
     import duckdb
 
-    with duckdb.connect(str(warehouse / "customer_ai.duckdb"), read_only=True) as con:
+    spark_tables = warehouse / "spark" / "tables" / "customer_ai.db"
+    database = str(warehouse / "customer_ai.duckdb") if engine == "duckdb" else ":memory:"
+    with duckdb.connect(database, read_only=engine == "duckdb") as con:
+        if engine != "duckdb":  # Spark's tables are Parquet folders: read them as views of the same names
+            for folder in spark_tables.iterdir():
+                con.execute(
+                    f"create view {folder.name} as select * from "
+                    f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+                )
 
         def count(table: str) -> int:
             return con.sql(f"select count(*) from {table}").fetchall()[0][0]
@@ -273,8 +292,9 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
             "where r.profile_id = s.profile_id and r.prediction_name = s.prediction_name)"
         ).fetchall()[0][0]
         auc = dict(con.sql("select prediction_name, auc from rpt_model_evaluation where is_latest").fetchall())
-    print(f"[{profiles:,} profiles] dbt build {wall:.0f}s, peak {sampler.peak() / 2**30:.2f} GiB", flush=True)
+    print(f"[{label}] dbt build {wall:.0f}s, peak {sampler.peak() / 2**30:.2f} GiB", flush=True)
     result = {
+        "engine": engine,
         "profiles": profiles,
         "events": events,
         "generation_seconds": generation_seconds,
@@ -289,7 +309,7 @@ def run_scale(profiles: int, workdir: Path, memory_limit: str, reuse_events: boo
         "command": shlex.join(command),
     }
     # saved at once, so that a failure later in the run does not lose the measurement
-    (scale_dir / "result.json").write_text(json.dumps(result, indent=2, default=str))
+    (scale_dir / f"result_{engine}.json").write_text(json.dumps(result, indent=2, default=str))
     return result
 
 
@@ -310,13 +330,15 @@ def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], arg
         "Reproduce:",
         "",
         "```bash",
-        "make setup && .venv/bin/python scripts/benchmark.py "
+        "make setup setup-spark && .venv/bin/python scripts/benchmark.py "
         + shlex.join([a for a in argv if a not in ("--reuse-events", "--reuse-results")]),
         "```",
         "",
         "Each scale: the demo is generated as XDM Parquet (two processes, not part of the build time), then "
         "`dbt build` (every model and test, reason codes for every scored profile) runs on those files in a "
-        "fresh DuckDB warehouse. Peak memory is the resident set of the dbt process and its children, sampled "
+        "fresh DuckDB warehouse (target dev, two threads) or local Spark (target spark: one dbt thread, "
+        "local[2], Parquet tables). Peak memory is the resident set of the dbt process and its children (the "
+        "JVM and its Python workers included), sampled "
         "every 0.2 s; per stage it is the peak while that stage's models ran (stages overlap on two threads). "
         "Stage times are dbt's own execution times (run_results.json), summed over the stage's nodes.",
         "",
@@ -325,26 +347,41 @@ def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], arg
         lines += [
             "## Whole build",
             "",
-            "| profiles | events | generation (s) | dbt build (s) | peak memory (GiB) | "
+            "| engine | profiles | events | generation (s) | dbt build (s) | peak memory (GiB) | "
             "scores | reason codes | unexplained scores | holdout AUC |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for run in runs:
             auc = ", ".join(f"{k} {v:.3f}" for k, v in sorted(run["auc"].items()) if v is not None)
             lines.append(
-                f"| {run['profiles']:,} | {run['events']:,} | {run['generation_seconds']:.0f} | "
+                f"| {run.get('engine', 'duckdb')} | {run['profiles']:,} | {run['events']:,} | "
+                f"{run['generation_seconds']:.0f} | "
                 f"{run['wall']:.0f} | {gib(run['peak'])} | {run['counts']['fct_propensity_scores']:,} | "
                 f"{run['counts']['fct_reason_codes']:,} | {run['unexplained']} | {auc} |"
             )
-        if len(runs) >= 2:
-            small, large = runs[0], runs[-1]
+        duckdb_runs = [r for r in runs if r.get("engine", "duckdb") == "duckdb"]
+        if len(duckdb_runs) >= 2:
+            small, large = duckdb_runs[0], duckdb_runs[-1]
             lines += [
                 "",
                 f"Time ratio {large['profiles']:,} / {small['profiles']:,} profiles: "
                 f"**{large['wall'] / small['wall']:.1f}** (profiles x{large['profiles'] / small['profiles']:.0f}).",
             ]
+        for spark_run in (r for r in runs if r.get("engine") == "spark"):
+            same = next((r for r in duckdb_runs if r["profiles"] == spark_run["profiles"]), None)
+            if same:
+                lines += [
+                    "",
+                    f"Spark / DuckDB at {spark_run['profiles']:,} profiles: "
+                    f"**{spark_run['wall'] / same['wall']:.1f}x** the time, "
+                    f"{spark_run['peak'] / max(same['peak'], 1):.1f}x the peak memory.",
+                ]
         lines += ["", "## By stage", ""]
-        header = "| stage | " + " | ".join(f"{r['profiles']:,}: seconds | peak GiB" for r in runs) + " |"
+        header = (
+            "| stage | "
+            + " | ".join(f"{r['profiles']:,} {r.get('engine', 'duckdb')}: seconds | peak GiB" for r in runs)
+            + " |"
+        )
         lines += [header, "|---|" + "---|---|" * len(runs)]
         names = [s for s, _ in STAGES] + ["tests", "other"]
         for name in names:
@@ -354,7 +391,7 @@ def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], arg
                 cells.append(f"{stage['seconds']:.1f} | {gib(stage['peak'])}" if stage else "- | -")
             if any(c != "- | -" for c in cells):
                 lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        largest = runs[-1]
+        largest = duckdb_runs[-1] if duckdb_runs else runs[-1]
         if largest.get("slowest_nodes"):
             lines += [
                 "",
@@ -381,28 +418,60 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=PROJECT / "BENCHMARKS.md")
     parser.add_argument("--reuse-events", action="store_true", help="reuse events generated by an earlier run")
     parser.add_argument(
+        "--engine", action="append", choices=["duckdb", "spark"], help="engine(s) to build with (default duckdb)"
+    )
+    parser.add_argument(
+        "--section",
+        metavar="TITLE",
+        help="write the report as a section of --output with this title, keeping the rest of the file",
+    )
+    parser.add_argument(
         "--reuse-results", action="store_true", help="report the saved result of a scale instead of building it again"
     )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     runs = []
-    for profiles in sorted(args.profiles or []):
-        saved = args.workdir / f"profiles_{profiles}" / "result.json"
-        if args.reuse_results and saved.exists():
-            runs.append(json.loads(saved.read_text()))
-        else:
-            runs.append(run_scale(profiles, args.workdir, args.memory_limit, args.reuse_events))
+    for engine in args.engine or ["duckdb"]:
+        for profiles in sorted(args.profiles or []):
+            saved = args.workdir / f"profiles_{profiles}" / f"result_{engine}.json"
+            if args.reuse_results and saved.exists():
+                runs.append(json.loads(saved.read_text()))
+            else:
+                # a scale's events are generated once and shared by its engines
+                reuse = args.reuse_events or engine != (args.engine or ["duckdb"])[0]
+                runs.append(run_scale(profiles, args.workdir, args.memory_limit, reuse, engine))
     comparisons = None
     if args.compare:
         import comparisons as compare_module
 
-        source = runs[0]["warehouse"] if runs else None
+        source = next((r["warehouse"] for r in runs if r.get("engine", "duckdb") == "duckdb"), None)
         comparisons = compare_module.run_all(args.workdir, source)
     (args.workdir / "results.json").write_text(
         json.dumps({"runs": runs, "comparisons": comparisons}, indent=2, default=str)
     )
-    args.output.write_text(render(runs, comparisons, machine(), sys.argv[1:]))
-    print(f"wrote {args.output}")
+    report = render(runs, comparisons, machine(), sys.argv[1:])
+    previous = args.output.read_text() if args.output.exists() else ""
+    args.output.write_text(with_section(previous, report, args.section))
+    print(f"wrote {args.output}" + (f" (section {args.section!r})" if args.section else ""))
+
+
+SECTION = re.compile(r"<!-- section: (?P<title>[^>]*?) -->\n.*?<!-- end section: (?P=title) -->\n", re.S)
+
+
+def with_section(previous: str, report: str, title: str | None) -> str:
+    """The report as the whole file (keeping earlier sections), or as one titled section of the file.
+
+    A section is the report one heading level down between marker comments, so that runs measuring different
+    things (the DuckDB scales, Spark beside DuckDB) share BENCHMARKS.md without overwriting one another.
+    """
+    sections = {m["title"]: m.group(0) for m in SECTION.finditer(previous)}
+    if title is None:
+        return report + "".join("\n" + text for text in sections.values())
+    body = report.replace("# Benchmarks\n", f"# {title}\n", 1)
+    body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.M)  # one level down: the file keeps its own title
+    sections[title] = f"<!-- section: {title} -->\n{body}<!-- end section: {title} -->\n"
+    head = SECTION.sub("", previous).rstrip("\n") or "# Benchmarks"
+    return head + "\n" + "".join("\n" + text for text in sections.values())
 
 
 if __name__ == "__main__":
