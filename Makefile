@@ -13,7 +13,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test setup setup-spark build-spark lint pytest dbt-ci docs clean
+.PHONY: build test setup setup-spark setup-browser build-spark lint pytest dbt-ci docs clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,11 +49,19 @@ setup-spark: $(SPARK_VENV)/.installed
 build-spark: setup-spark
 	$(SPARK_BIN)/dbt build $(DBT_FLAGS) --target spark
 
+# Headless Chromium for the report's browser test: the Debian package (a fresh machine does not have it; needs root
+# or sudo). Skipped when chromium is already installed.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+setup-browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null) || \
+		(echo "could not install Chromium (apt-get install chromium); the report test needs it" && exit 1)
+
 lint: setup
 	$(BIN)/ruff check src tests python_models scripts
 	$(BIN)/ruff format --check src tests scripts
 
-pytest: setup setup-spark
+pytest: setup setup-spark setup-browser
 	CUSTOMER_AI_SPARK_VENV=$(abspath $(SPARK_VENV)) $(BIN)/pytest
 
 # A full build of the small ci target from scratch: every model, data test and unit test.

@@ -247,6 +247,10 @@
     {%- if not (customer_ai_is_number(demo_seed) and demo_seed is integer and demo_seed >= 0) -%}
         {%- do errors.append("customer_ai__demo_seed: must be a whole number >= 0, got " ~ customer_ai_shown(demo_seed)) -%}
     {%- endif -%}
+    {%- set report_dir = var('customer_ai__report_dir', none) -%}
+    {%- if report_dir is not none and (report_dir is not string or modules.re.search('[\\x00-\\x1f]', report_dir)) -%}
+        {%- do errors.append("customer_ai__report_dir: must be a folder path or null, got " ~ customer_ai_shown(report_dir)) -%}
+    {%- endif -%}
     {%- set export_dir = var('customer_ai__bi_export_dir', none) -%}
     {%- if export_dir is not none and (export_dir is not string or modules.re.search('[\\x00-\\x1f]', export_dir)) -%}
         {%- do errors.append("customer_ai__bi_export_dir: must be a folder path or null, got " ~ customer_ai_shown(export_dir)) -%}
@@ -272,6 +276,21 @@
                 ~ run_started_at.strftime('%Y-%m-%d') ~ " UTC); scores need observed events before the as-of date") -%}
         {%- endif -%}
     {%- endif -%}
+    {%- set backtests = var('customer_ai__backtest_dates', 3) -%}
+    {%- if customer_ai_is_number(backtests) -%}
+        {%- if not (backtests is integer and 0 <= backtests <= 24) -%}
+            {%- do errors.append("customer_ai__backtest_dates: a count must be a whole number from 0 to 24, got " ~ customer_ai_shown(backtests)) -%}
+        {%- endif -%}
+    {%- elif backtests is string or backtests is mapping or backtests is not iterable -%}
+        {%- do errors.append("customer_ai__backtest_dates: must be a count (e.g. 3) or a list of dates YYYY-MM-DD, got " ~ customer_ai_shown(backtests)) -%}
+    {%- else -%}
+        {%- for day in backtests -%}
+            {%- do errors.extend(customer_ai_date_errors(day, 'customer_ai__backtest_dates[' ~ loop.index0 ~ ']')[0]) -%}
+        {%- endfor -%}
+        {%- if backtests | length > 24 -%}
+            {%- do errors.append("customer_ai__backtest_dates: at most 24 dates, got " ~ (backtests | length)) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- set share = var('customer_ai__as_of_min_daily_share', 0.1) -%}
     {%- if not customer_ai_is_number(share) or share < 0 or share > 1 -%}
         {%- do errors.append("customer_ai__as_of_min_daily_share: must be a number between 0 and 1, got " ~ customer_ai_shown(share)) -%}
@@ -288,7 +307,7 @@
     {%- for key in ['customer_ai__clv_horizon_days', 'customer_ai__clv_min_repeat_buyers', 'customer_ai__min_positive_examples',
                     'customer_ai__min_negative_examples', 'customer_ai__training_max_rows', 'customer_ai__reason_codes_top_k',
                     'customer_ai__scoring_batch_rows', 'customer_ai__retrain_after_days', 'customer_ai__explain_processes',
-                    'customer_ai__segment_min_size'] -%}
+                    'customer_ai__segment_min_size', 'customer_ai__min_holdout_examples'] -%}
         {%- if not customer_ai_is_positive_int(var(key, none)) -%}
             {%- do errors.append(key ~ ": must be a positive whole number, got " ~ customer_ai_shown(var(key, none))) -%}
         {%- endif -%}

@@ -11,5 +11,9 @@
         lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date,
         cast({{ dbt.dateadd('day', -90, 'snapshot_date') }} as date) as window_90d_start_date,
         cast({{ dbt.dateadd('day', -30, 'snapshot_date') }} as date) as window_30d_start_date
-    from (select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}) as distinct_snapshot_dates
+    from (
+        -- history snapshots are only labelled (rpt_score_history_outcomes): they need no features
+        select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}
+        where snapshot_kind <> 'history'
+    ) as distinct_snapshot_dates
 {% endmacro %}

@@ -1,6 +1,6 @@
 {#-
-    One row per (prediction, profile, snapshot): is the profile eligible to be scored, and (training snapshots only)
-    did the goal happen in the outcome window. The goal grammar (customer_ai__predictions) is compiled to SQL here.
+    One row per (prediction, profile, snapshot): is the profile eligible to be scored, and (labelled snapshots: all
+    but the scoring one) did the goal happen in the outcome window. The goal grammar (customer_ai__predictions) is compiled to SQL here.
 
     Windows, with snapshot date d:
       - eligibility looks at events dated in (d - active_within_days, d]
@@ -116,7 +116,7 @@ first_seen as (
         on population.profile_id = goal_events.profile_id
         and goal_events.event_date > population.snapshot_date
         and goal_events.event_date <= population.outcome_end_date
-    where population.snapshot_kind = 'training'
+    where population.snapshot_kind <> 'scoring'
         and ({% for c in p.conditions %}goal_events.goal_condition_{{ loop.index }} = 1{{ ' or ' if not loop.last }}{% endfor %})
     group by population.profile_id, population.snapshot_date
 
@@ -158,7 +158,7 @@ first_seen as (
             )
             {%- endif %}
         ) as is_eligible,
-        case when population.snapshot_kind = 'training' then
+        case when population.snapshot_kind <> 'scoring' then
             {%- for c in p.conditions %}
             coalesce(outcomes.goal_condition_{{ loop.index }}_met, 0) = 1
             {{- (' and ' if p.match == 'all' else ' or ') if not loop.last }}
@@ -212,7 +212,7 @@ final as (
         is_eligible,
         goal_met,
         cast(label as integer) as label,
-        case when snapshot_kind = 'training' then outcome_end_date end as outcome_end_date
+        case when snapshot_kind <> 'scoring' then outcome_end_date end as outcome_end_date
     from unioned
 
 )

@@ -104,6 +104,7 @@ final as (
         coalesce(lifetime_values.purchases, 0) as purchases,
         coalesce(lifetime_values.historic_value, 0) as historic_value,
         lifetime_values.probability_alive,
+        lifetime_values.probability_purchase_next_90d,
         lifetime_values.predicted_clv,
         tiers.value_tier,
         coalesce(segment_lists.segment_count, 0) as segment_count,

@@ -1,6 +1,9 @@
 {#-
     Customer lifetime value: one row per profile with at least one purchase. Historic value from the purchases;
-    predictions from BG/NBD (probability alive, expected purchases) and Gamma-Gamma (expected order value).
+    predictions from BG/NBD (probability alive, probability of a purchase in the next 90 days, expected purchases)
+    and Gamma-Gamma (expected order value). probability_alive is 1 for every customer without a repeat purchase (a
+    property of BG/NBD: nobody is seen dropping out before a second purchase), so it does not rank one-time buyers;
+    probability_purchase_next_90d does.
     predicted_clv is the discounted value of the purchases expected over customer_ai__clv_horizon_days;
     total_clv adds what the profile has already spent.
 -#}
@@ -32,6 +35,7 @@ final as (
         histories.average_order_value,
         histories.historic_value,
         predictions.probability_alive,
+        predictions.probability_purchase_next_90d,
         predictions.expected_purchases_30d,
         predictions.expected_purchases_90d,
         predictions.expected_purchases_horizon,

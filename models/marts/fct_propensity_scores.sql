@@ -28,7 +28,7 @@ scored as (
         scores.prediction_name,
         predictions.propensity_type,
         scores.probability,
-        cast(round(scores.probability * 100) as integer) as score,
+        {{ customer_ai_score('scores.probability') }} as score,
         -- ties share a percentile; 1 = lowest probabilities, 100 = highest
         cast(greatest(1, ceil(100 * cume_dist() over (
             partition by scores.prediction_name order by scores.probability
@@ -51,11 +51,7 @@ final as (
         probability,
         score,
         percentile,
-        case
-            when score >= 75 then 'high'
-            when score >= 25 then 'medium'
-            else 'low'
-        end as bucket,
+        {{ customer_ai_bucket('score') }} as bucket,
         model_run_id,
         as_of_date,
         scored_at

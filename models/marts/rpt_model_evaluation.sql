@@ -1,4 +1,13 @@
-{#- Every training run of every prediction with its holdout quality (the registry without the model itself). -#}
+{#-
+    Every training run of every prediction with its holdout quality (the registry without the model itself), an
+    AUC interval, and a quality rating with its reason:
+      - not trained: insufficient data or suspected leakage (the status message says which);
+      - unreliable: fewer than customer_ai__min_holdout_examples positive or negative holdout examples, too few
+        to rate the AUC (its interval says how wide the doubt is);
+      - good / poor: holdout AUC at or above / below customer_ai__poor_auc_threshold.
+-#}
+{%- set min_holdout = var('customer_ai__min_holdout_examples') -%}
+{%- set gate = var('customer_ai__poor_auc_threshold') -%}
 
 with
 
@@ -17,7 +26,7 @@ ranked as (
 
 ),
 
-final as (
+measured as (
 
     select
         model_run_id,
@@ -38,14 +47,44 @@ final as (
         training_negatives,
         holdout_rows,
         holdout_positives,
+        holdout_rows - holdout_positives as holdout_negatives,
+        {{ customer_ai_auc_bound('auc', 'holdout_positives', 'holdout_rows - holdout_positives', 'lower') }} as auc_lower_95,
+        {{ customer_ai_auc_bound('auc', 'holdout_positives', 'holdout_rows - holdout_positives', 'upper') }} as auc_upper_95,
+        expected_calibration_error,
         trees,
-        training_seconds,
+        training_seconds
+    from ranked
+
+),
+
+rated as (
+
+    select
+        *,
         case
             when status in ('insufficient_data', 'leakage_suspected') then 'not trained'
-            when auc >= {{ var('customer_ai__poor_auc_threshold') }} then 'good'
+            when holdout_positives < {{ min_holdout }} or holdout_negatives < {{ min_holdout }} then 'unreliable'
+            when auc >= {{ gate }} then 'good'
             else 'poor'
         end as quality
-    from ranked
+    from measured
+
+),
+
+final as (
+
+    select
+        *,
+        case quality
+            when 'not trained' then status_message
+            when 'unreliable' then
+                'holdout has ' || cast(holdout_positives as {{ dbt.type_string() }}) || ' positive and '
+                || cast(holdout_negatives as {{ dbt.type_string() }}) || ' negative examples; at least {{ min_holdout }} of each '
+                || 'are needed to rate the model (customer_ai__min_holdout_examples)'
+            when 'good' then 'holdout AUC at or above {{ gate }} (customer_ai__poor_auc_threshold)'
+            else 'holdout AUC below {{ gate }} (customer_ai__poor_auc_threshold): scores should not be trusted'
+        end as quality_message
+    from rated
 
 )
 

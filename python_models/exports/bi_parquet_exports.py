@@ -24,5 +24,10 @@ def model(dbt, session):
         "rpt_score_distribution": dbt.ref("rpt_score_distribution"),
         "rpt_influential_factors_by_bucket": dbt.ref("rpt_influential_factors_by_bucket"),
         "rpt_clv_model_fit": dbt.ref("rpt_clv_model_fit"),
+        "rpt_backtest": dbt.ref("rpt_backtest"),
+        "rpt_backtest_by_bucket": dbt.ref("rpt_backtest_by_bucket"),
+        "rpt_calibration": dbt.ref("rpt_calibration"),
+        "rpt_score_history_outcomes": dbt.ref("rpt_score_history_outcomes"),
     }
+    # The history tables (fct_*_history) grow with every build: BI reads them in the warehouse, not as copies.
     return warehouse.table(exports.export_parquet(tables, dbt.config.get("bi_export_dir"), warehouse.write_parquet))

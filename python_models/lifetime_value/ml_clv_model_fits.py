@@ -7,7 +7,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import datetime as dt
 
-    from customer_ai import engine, lifetime_value
+    from customer_ai import engine, lifetime_value, progress
 
     warehouse = engine.of(session)
     settings = lifetime_value.ClvSettings(
@@ -21,5 +21,8 @@ def model(dbt, session):
     as_of = warehouse.aggregate(histories, ["max(as_of_date) as as_of_date"])["as_of_date"].iloc[0]
     fitted_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     run_id = f"clv__{fitted_at:%Y%m%dT%H%M%S}"
+    progress.log(f"lifetime value: fitting on {int(folded['customers'].sum()):,} customers ({len(folded):,} histories)")
     _, _, fits = lifetime_value.fit_models(folded, settings, None if folded.empty else as_of, run_id, fitted_at)
+    for row in fits.to_pylist():
+        progress.log(f"lifetime value: {row['model_name']} {row['status']} in {row['fit_seconds'] or 0:.1f}s")
     return warehouse.table(fits)

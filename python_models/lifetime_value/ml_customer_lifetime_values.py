@@ -27,4 +27,5 @@ def model(dbt, session):
         lifetime_value.VALUES_SCHEMA,
         order_by="profile_id",
         batch_rows=int(dbt.config.get("scoring_batch_rows")),
+        step="lifetime value",
     )

@@ -24,4 +24,5 @@ def model(dbt, session):
         pipeline.SCORES_SCHEMA,
         lambda name, stored: pipeline.scorer(name, stored, scored_at),
         batch_rows=int(dbt.config.get("scoring_batch_rows")),
+        step="scoring",
     )

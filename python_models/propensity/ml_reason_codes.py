@@ -23,4 +23,5 @@ def model(dbt, session):
         pipeline.REASONS_SCHEMA,
         lambda name, stored: pipeline.explainer(name, stored, catalog.labels, top_k, processes),
         batch_rows=int(dbt.config.get("scoring_batch_rows")),
+        step="reason codes",
     )

@@ -147,6 +147,21 @@ class BetaGeoModel:
             )
         return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(ln_ratio, 700))), 1.0)
 
+    def probability_of_purchase(self, t: float, frequency, recency, tenure) -> np.ndarray:
+        """P(at least one purchase in (T, T + t] | x, t_x, T).
+
+        In BG/NBD a customer drops out only right after a purchase, so one alive at T who buys nothing in the next
+        t stays alive, and given alive the purchase rate's posterior is Gamma(r + x, alpha + T):
+        P(none in t | alive) = ((alpha + T) / (alpha + T + t)) ** (r + x), and the answer is
+        P(alive) * (1 - that). Unlike P(alive), which is 1 for every customer without a repeat purchase, it falls
+        with the time since the last purchase and with a low purchase rate."""
+        x, t_x, T = _check_rfm(frequency, recency, tenure)
+        r, alpha, _, _ = self.params
+        if t <= 0:
+            return np.zeros_like(x)
+        none_if_alive = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+        return self.probability_alive(x, t_x, T) * (1.0 - none_if_alive)
+
     def expected_purchases(self, t: float, frequency, recency, tenure) -> np.ndarray:
         """E[purchases in (T, T + t] | x, t_x, T] (eq. 10)."""
         x, t_x, T = _check_rfm(frequency, recency, tenure)

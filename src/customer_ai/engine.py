@@ -25,6 +25,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from customer_ai import progress
+
 # a function from a stream of pandas batches to a stream of Arrow record batches (it may keep state across batches,
 # e.g. a pool of worker processes)
 BatchFunction = Callable[[Iterator[pd.DataFrame]], Iterable[pa.RecordBatch]]
@@ -71,11 +73,18 @@ class DuckDBEngine:
         where: str | None = None,
         order_by: str | None = None,
         batch_rows: int = 20_000,
+        step: str | None = None,
     ) -> pa.RecordBatchReader:
+        """`step` names the work in the progress messages (one per batch: batches done of total, rows, seconds)."""
+        selected = self._select(relation, None, where, order_by)
+
         def batches() -> Iterator[pa.RecordBatch]:
             # opened only when the result is read: DuckDB runs one query at a time per connection
-            reader = self._select(relation, None, where, order_by).to_arrow_reader(batch_rows)
-            yield from function(batch.to_pandas() for batch in reader if batch.num_rows)
+            total = selected.aggregate("count(*)").fetchall()[0][0] if step else None
+            frames = (batch.to_pandas() for batch in selected.to_arrow_reader(batch_rows) if batch.num_rows)
+            if step:
+                frames = progress.batches(step, frames, total, batch_rows, len)
+            yield from function(frames)
 
         return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -142,15 +151,23 @@ class SparkEngine:
         where: str | None = None,
         order_by: str | None = None,
         batch_rows: int = 20_000,
+        step: str | None = None,
     ) -> Any:
+        """On the executors: `step` is logged once here; per-batch progress is in Spark's own task log."""
         from pyspark.sql.pandas.types import from_arrow_schema
+
+        if step:
+            progress.log(f"{step}: on the Spark executors, in batches of at most {batch_rows:,} rows")
 
         def on_executor(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             for result in function(batch.to_pandas() for batch in batches if batch.num_rows):
                 yield result if result.schema == schema else result.cast(schema)
 
         # no order: each executor batch is a pure function of its rows, and tables have no row order
-        return self._select(relation, None, where, None).mapInArrow(on_executor, from_arrow_schema(schema))
+        selected = self._select(relation, None, where, None)
+        # Arrow batches of at most batch_rows rows reach the function (bounded memory per task)
+        self.session.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
+        return selected.mapInArrow(on_executor, from_arrow_schema(schema))
 
     def chain(self, schema: pa.Schema, results: list[Any]) -> Any:
         if not results:

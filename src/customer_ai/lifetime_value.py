@@ -53,6 +53,7 @@ VALUES_SCHEMA = pa.schema(
         ("expected_purchases_90d", pa.float64()),
         ("expected_purchases_horizon", pa.float64()),
         ("probability_alive", pa.float64()),
+        ("probability_purchase_next_90d", pa.float64()),
         ("expected_order_value", pa.float64()),
         ("predicted_clv", pa.float64()),
         ("order_value_source", pa.string()),
@@ -62,6 +63,57 @@ VALUES_SCHEMA = pa.schema(
 
 STATUS_FITTED = "fitted"
 STATUS_NOT_FITTED = "not_fitted"
+# Fitted, but the estimate does not describe the data: the model's implied mean (repeat purchases, order value) is
+# far from the observed one. Its predictions are not used (null purchase predictions and CLV; the profile's own
+# average order value).
+STATUS_DEGENERATE = "degenerate"
+# Fitted with parameters at the edge of their range: the likelihood keeps rising towards infinity along a ridge (for
+# BG/NBD a and b together, when customers hardly differ in their drop-out probability). The implied means still
+# match the data and the identified quantities (a / (a + b), r / alpha) are sound, so predictions are kept; the
+# status says that the individual parameters mean nothing.
+STATUS_AT_LIMIT = "fitted_at_limit"
+USABLE_STATUSES = (STATUS_FITTED, STATUS_AT_LIMIT)
+
+# Parameters beyond these are at the edge of what the optimizer can reach (log-parameters bounded at -12): on
+# CDNOW and the 20,000-profile demo every parameter lies between 0.2 and 100.
+EXTREME_PARAMETER_HIGH = 1e5
+EXTREME_PARAMETER_LOW = 1e-4
+# An implied mean this many times above (or below) the observed one is not a fit of these data.
+IMPLIED_MEAN_TOLERANCE = 2.0
+
+
+def fit_quality(
+    model_label: str, params: dict[str, float], implied: float, observed: float, what: str
+) -> tuple[str, str | None]:
+    """(status, why) of a converged fit: fitted (why None), fitted_at_limit or degenerate, with the reason."""
+    if observed > 0 and not math.isfinite(implied):
+        return STATUS_DEGENERATE, f"{model_label} is degenerate: its implied {what} is infinite"
+    if observed > 0:
+        ratio = implied / observed
+        if not 1 / IMPLIED_MEAN_TOLERANCE <= ratio <= IMPLIED_MEAN_TOLERANCE:
+            return STATUS_DEGENERATE, (
+                f"{model_label} is degenerate: its implied {what} {implied:,.4g} is {ratio:.2f} times the observed "
+                f"{observed:,.4g} (outside 1/{IMPLIED_MEAN_TOLERANCE:g} to {IMPLIED_MEAN_TOLERANCE:g})"
+            )
+    extreme = [
+        f"{name} = {value:.3g}"
+        for name, value in params.items()
+        if not EXTREME_PARAMETER_LOW <= value <= EXTREME_PARAMETER_HIGH
+    ]
+    if extreme:
+        return STATUS_AT_LIMIT, (
+            f"{model_label} parameters at the edge of their range ({', '.join(extreme)}; between "
+            f"{EXTREME_PARAMETER_LOW:g} and {EXTREME_PARAMETER_HIGH:g} expected): the data do not identify them one "
+            f"by one, only their combination; the implied {what} {implied:,.4g} matches the observed {observed:,.4g}"
+        )
+    return STATUS_FITTED, None
+
+
+def bgnbd_implied_repeat_purchases(model: clv.BetaGeoModel, tenure: np.ndarray, weights: np.ndarray) -> float:
+    """Mean repeat purchases the fitted BG/NBD implies for customers of these tenures (time unit)."""
+    values, inverse = np.unique(np.round(tenure, 6), return_inverse=True)
+    expected = np.array([model.expected_purchases_new_customer(t) for t in values])[inverse]
+    return float(np.average(expected, weights=weights))
 
 
 @dataclass(frozen=True)
@@ -157,6 +209,16 @@ def fit_models(
         if not report.converged:
             message = f"BG/NBD did not converge: {report.message}"
             bgnbd = None
+        else:
+            implied = bgnbd_implied_repeat_purchases(bgnbd, tenure, weights)
+            observed = float(np.average(frequency, weights=weights))
+            status, why = fit_quality("BG/NBD", report.params, implied, observed, "mean number of repeat purchases")
+            if status == STATUS_DEGENERATE:
+                message, bgnbd = f"{why}. No purchase predictions.", None
+            elif why:
+                message += f"; {why}"
+            else:
+                message += f"; implied mean repeat purchases {implied:.3g} (observed {observed:.3g})"
         rows.append(
             {
                 **base,
@@ -194,15 +256,30 @@ def fit_models(
             message += f"; {excluded:,} repeat buyers with a zero or negative order value left out"
         if gamma_gamma.q <= 1:
             message += "; q <= 1, so customers without repeat purchases use their own average order value"
+        status = STATUS_FITTED
         if not report.converged:
             message = f"Gamma-Gamma did not converge: {report.message}"
-            gamma_gamma = None
+            gamma_gamma, status = None, STATUS_NOT_FITTED
+        else:
+            observed = float(np.average(monetary[usable], weights=weights[usable]))
+            implied = gamma_gamma.population_mean
+            # q <= 1 (no finite population mean) is handled above: only the parameter range is checked then
+            status, why = fit_quality(
+                "Gamma-Gamma", report.params, implied if gamma_gamma.q > 1 else observed, observed, "mean order value"
+            )
+            if status == STATUS_DEGENERATE:
+                message = f"{why}. Expected order value = the profile's own average order value."
+                gamma_gamma = None
+            elif why:
+                message += f"; {why}"
+            elif gamma_gamma.q > 1:
+                message += f"; implied mean order value {implied:,.2f} (observed {observed:,.2f})"
         rows.append(
             {
                 **base,
                 **_fit_columns(report),
                 "model_name": "gamma_gamma",
-                "status": STATUS_FITTED if gamma_gamma else STATUS_NOT_FITTED,
+                "status": status,
                 "status_message": message,
                 "excluded_customers": excluded,
                 "repeat_customers": report.customers,
@@ -227,7 +304,7 @@ def models_from_fits(fits: pd.DataFrame) -> tuple[clv.BetaGeoModel | None, clv.G
     """Rebuild the fitted models from the fits table (scoring never refits)."""
     bgnbd = gamma_gamma = None
     for row in fits.to_dict("records"):
-        if row["status"] != STATUS_FITTED:
+        if row["status"] not in USABLE_STATUSES:
             continue
         if row["model_name"] == "bg_nbd":
             bgnbd = clv.BetaGeoModel(row["r"], row["alpha"], row["a"], row["b"])
@@ -265,6 +342,7 @@ def predict_values(
 
     if bgnbd is not None and n:
         p_alive = bgnbd.probability_alive(frequency, recency, tenure)
+        p_buy90 = bgnbd.probability_of_purchase(90 / unit, frequency, recency, tenure)
         e30 = bgnbd.expected_purchases(30 / unit, frequency, recency, tenure)
         e90 = bgnbd.expected_purchases(90 / unit, frequency, recency, tenure)
         eh = bgnbd.expected_purchases(settings.horizon_days / unit, frequency, recency, tenure)
@@ -279,7 +357,7 @@ def predict_values(
             settings.time_unit,
         )
     else:
-        p_alive = e30 = e90 = eh = value = np.full(n, np.nan)
+        p_alive = p_buy90 = e30 = e90 = eh = value = np.full(n, np.nan)
 
     def nullable(values):
         values = np.asarray(values, dtype=np.float64)
@@ -292,6 +370,7 @@ def predict_values(
             "expected_purchases_90d": nullable(e90),
             "expected_purchases_horizon": nullable(eh),
             "probability_alive": nullable(p_alive),
+            "probability_purchase_next_90d": nullable(p_buy90),
             "expected_order_value": nullable(order_value),
             "predicted_clv": nullable(value),
             "order_value_source": pa.array(source.tolist(), pa.string()),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from customer_ai import explain, registry
+from customer_ai import explain, progress, registry
 from customer_ai.propensity import (
     STATUS_POOR,
     STATUS_TRAINED,
@@ -53,6 +53,7 @@ REGISTRY_SCHEMA = pa.schema(
         ("log_loss_uncalibrated", pa.float64()),
         ("brier", pa.float64()),
         ("positive_rate", pa.float64()),
+        ("expected_calibration_error", pa.float64()),
         ("trees", pa.int64()),
         ("feature_names", pa.string()),
         ("catalog_features", pa.string()),
@@ -60,6 +61,7 @@ REGISTRY_SCHEMA = pa.schema(
         ("hyperparameters", pa.string()),
         ("library_versions", pa.string()),
         ("lift_gains", pa.string()),
+        ("calibration_bins", pa.string()),
         ("global_importance", pa.string()),
         ("training_seconds", pa.float64()),
         ("model_blob", pa.binary()),
@@ -200,6 +202,7 @@ def registry_row(
         "log_loss_uncalibrated": metric("log_loss_uncalibrated"),
         "brier": metric("brier"),
         "positive_rate": metric("positive_rate"),
+        "expected_calibration_error": metric("expected_calibration_error"),
         "trees": int(m["trees"]) if "trees" in m else None,
         "feature_names": json.dumps(result.features.names),
         "catalog_features": json.dumps(catalog_features),
@@ -207,6 +210,12 @@ def registry_row(
         "hyperparameters": _json(settings.hyperparameters()),
         "library_versions": _json({**registry.library_versions(), **(engine_versions or {})}),
         "lift_gains": result.lift.to_json(orient="records") if result.lift is not None else None,
+        # 15 digits (pandas' default is 10): rpt_calibration and the report show what the evaluation computed
+        "calibration_bins": (
+            result.calibration.to_json(orient="records", double_precision=15)
+            if result.calibration is not None
+            else None
+        ),
         "global_importance": _json(result.global_importance) if result.global_importance else None,
         "training_seconds": seconds,
         "model_blob": registry.serialize(result.model) if result.model is not None else None,
@@ -238,7 +247,7 @@ def train_all(
     policy: str,
     after_days: int,
     now: dt.datetime,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = progress.log,
     engine_versions: dict[str, str] | None = None,
 ) -> pa.Table:
     """Registry rows for the predictions that the retrain policy says to (re)train."""
@@ -270,7 +279,7 @@ def latest_attempts(registry_frame: pd.DataFrame) -> dict[str, dict]:
 
 
 def load_model_for_scoring(
-    name: str, attempt: dict | None, catalog: FeatureCatalog, log: Callable[[str], None] = print
+    name: str, attempt: dict | None, catalog: FeatureCatalog, log: Callable[[str], None] = progress.log
 ) -> registry.StoredModel | None:
     """The stored model to score with, or None (no model, or the latest attempt had no usable model)."""
     if attempt is None:
@@ -358,6 +367,30 @@ def lift_table(attempts: dict[str, dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=LIFT_SCHEMA)
 
 
+CALIBRATION_SCHEMA = pa.schema(
+    [
+        ("prediction_name", pa.string()),
+        ("model_run_id", pa.string()),
+        ("probability_bin", pa.int32()),
+        ("bin_lower", pa.float64()),
+        ("bin_upper", pa.float64()),
+        ("profiles", pa.int64()),
+        ("mean_predicted_probability", pa.float64()),
+        ("observed_rate", pa.float64()),
+    ]
+)
+
+
+def calibration_table(attempts: dict[str, dict]) -> pa.Table:
+    """The holdout calibration bins of each prediction's latest run."""
+    rows = []
+    for name, attempt in attempts.items():
+        if isinstance(attempt.get("calibration_bins"), str):  # null (no model) arrives from pandas as NaN
+            for r in json.loads(attempt["calibration_bins"]):
+                rows.append({"prediction_name": name, "model_run_id": attempt["model_run_id"], **r})
+    return pa.Table.from_pylist(rows, schema=CALIBRATION_SCHEMA)
+
+
 def importance_table(attempts: dict[str, dict]) -> pa.Table:
     rows = []
     for name, attempt in attempts.items():
@@ -386,9 +419,12 @@ def usable_models(
             yield name, stored
 
 
-def map_over_scoring_rows(engine, scoring_relation, predictions, attempts, catalog, schema, make_function, batch_rows):
+def map_over_scoring_rows(
+    engine, scoring_relation, predictions, attempts, catalog, schema, make_function, batch_rows, step="scoring"
+):
     """Apply make_function(name, stored)'s batch function to each usable prediction's scoring rows (ordered by
-    profile, batch_rows at a time), and return the engine's result of all of them."""
+    profile, batch_rows at a time), and return the engine's result of all of them. `step` names the work in the
+    progress messages."""
     results = [
         engine.map_batches(
             scoring_relation,
@@ -397,6 +433,7 @@ def map_over_scoring_rows(engine, scoring_relation, predictions, attempts, catal
             where=f"prediction_name = '{name}'",
             order_by="profile_id",
             batch_rows=batch_rows,
+            step=f"{step} {name}",
         )
         for name, stored in usable_models(predictions, attempts, catalog)
     ]

@@ -7,7 +7,8 @@ The flow for one prediction (called by the dbt Python model ``ml_propensity_mode
 2. ``HistGradientBoostingClassifier`` learns on the training profiles with balanced class weights.
 3. Its probabilities are recalibrated (Platt sigmoid) on the calibration profiles, which the trees never saw:
    class weighting distorts probabilities and calibration puts them back on the real scale.
-4. The holdout gives AUC, log loss, Brier score, lift and cumulative gains, and the status:
+4. The holdout gives AUC, log loss, Brier score, lift and cumulative gains, calibration bins and the expected
+   calibration error, and the status:
    ``trained``, ``poor_quality`` (AUC below the gate) or ``insufficient_data`` (too few examples of a class).
 
 Feature matrices are float64 numpy arrays with NaN for missing values, and categorical features are encoded as
@@ -174,6 +175,47 @@ def lift_gains(y_true: np.ndarray, probability: np.ndarray, bins: int = 10) -> p
     return pd.DataFrame(rows)
 
 
+def calibration_bins(y_true: np.ndarray, probability: np.ndarray, bins: int = 10) -> pd.DataFrame:
+    """Observed rate against mean predicted probability in equal-width probability bins (bin 1 = [0, 0.1) for ten
+    bins; the last bin includes 1). Empty bins are left out."""
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(probability, dtype=np.float64)
+    number = np.minimum((p * bins).astype(int), bins - 1) + 1
+    rows = []
+    for b in range(1, bins + 1):
+        inside = number == b
+        if inside.any():
+            rows.append(
+                {
+                    "probability_bin": b,
+                    "bin_lower": (b - 1) / bins,
+                    "bin_upper": b / bins,
+                    "profiles": int(inside.sum()),
+                    "mean_predicted_probability": float(p[inside].mean()),
+                    "observed_rate": float(y[inside].mean()),
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "probability_bin",
+            "bin_lower",
+            "bin_upper",
+            "profiles",
+            "mean_predicted_probability",
+            "observed_rate",
+        ],
+    )
+
+
+def expected_calibration_error(bins: pd.DataFrame) -> float:
+    """The profile-weighted mean distance between predicted and observed rates over the bins."""
+    if bins.empty:
+        return float("nan")
+    weights = bins["profiles"] / bins["profiles"].sum()
+    return float((weights * (bins["mean_predicted_probability"] - bins["observed_rate"]).abs()).sum())
+
+
 @dataclass
 class TrainingResult:
     status: str
@@ -184,6 +226,7 @@ class TrainingResult:
     lift: pd.DataFrame | None
     counts: dict[str, int]
     global_importance: dict[str, float] = field(default_factory=dict)
+    calibration: pd.DataFrame | None = None
 
 
 def tree_model(calibrated: CalibratedClassifierCV) -> HistGradientBoostingClassifier:
@@ -288,6 +331,8 @@ def train_prediction(
     metrics["log_loss_uncalibrated"] = evaluate(y[hold], trees.predict_proba(matrix[hold])[:, 1])["log_loss"]
     metrics["trees"] = int(trees.n_iter_)
     lift = lift_gains(y[hold], p_hold)
+    calibration = calibration_bins(y[hold], p_hold)
+    metrics["expected_calibration_error"] = expected_calibration_error(calibration)
 
     from customer_ai.explain import mean_absolute_shap  # local import: shap is slow to import
 
@@ -303,4 +348,4 @@ def train_prediction(
     else:
         status = STATUS_TRAINED
         message = f"{prediction_name}: holdout AUC {metrics['auc']:.3f} on {counts['holdout_rows']:,} examples."
-    return TrainingResult(status, message, calibrated, spec, metrics, lift, counts, importance)
+    return TrainingResult(status, message, calibrated, spec, metrics, lift, counts, importance, calibration)

@@ -251,3 +251,72 @@ def test_the_fits_do_not_depend_on_the_order_of_the_customers(rfm):
     for fits, values in runs[1:]:
         pd.testing.assert_frame_equal(fits, runs[0][0], check_exact=True)
         pd.testing.assert_frame_equal(values.loc[runs[0][1].index], runs[0][1], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [(0, 0.0, 30.0, 10.0), (2, 20.0, 38.0, 13.0), (5, 10.0, 39.0, 52.0)],
+)
+def test_probability_of_a_purchase_equals_the_model_integrated_numerically(history):
+    """P(at least one purchase in (T, T + t] | x, t_x, T) against a direct integration of BG/NBD over the prior of
+    the purchase rate and the drop-out probability, weighted by the likelihood of the customer's history
+    (Gauss-Legendre on a 600 x 600 grid; the substitutions rate = v**10 and p = s**4 smooth the priors'
+    singularities at 0; rates above 3 a week carry no weight after T >= 30 weeks without purchases)."""
+    from scipy import stats
+
+    x, t_x, T, t = history
+    model = clv.BetaGeoModel(0.243, 4.414, 0.793, 2.426)
+    nodes, weights = np.polynomial.legendre.leggauss(600)
+    v_max = 3.0**0.1
+    v, s = (nodes + 1) / 2 * v_max, (nodes + 1) / 2
+    rate = (v**10)[:, None]
+    p = (s**4)[None, :]
+    jacobian = (10 * v**9 * weights * v_max / 2)[:, None] * (4 * s**3 * weights / 2)[None, :]
+    prior = stats.gamma(a=model.r, scale=1 / model.alpha).pdf(rate) * stats.beta(model.a, model.b).pdf(p) * jacobian
+    alive = (1 - p) ** x * rate**x * np.exp(-rate * T)  # still active at T
+    gone = p * (1 - p) ** (x - 1) * rate**x * np.exp(-rate * t_x) if x > 0 else 0.0 * rate  # left after the last
+    none = np.sum(prior * (gone + alive * np.exp(-rate * t)))
+    expected = 1 - none / np.sum(prior * (alive + gone))
+    got = model.probability_of_purchase(t, np.array([x]), np.array([t_x]), np.array([T]))[0]
+    assert got == pytest.approx(expected, rel=1e-6)
+
+
+def test_purchase_probability_is_below_probability_alive_and_grows_with_the_window(bgnbd, rfm):
+    args = (rfm["frequency"], rfm["recency"], rfm["tenure"])
+    alive = bgnbd.probability_alive(*args)
+    short, long = bgnbd.probability_of_purchase(4, *args), bgnbd.probability_of_purchase(52, *args)
+    assert (short <= long).all() and (long <= alive).all() and (short > 0).all()
+    one_time = rfm["frequency"] == 0
+    assert (alive[one_time] == 1).all()
+    assert long[one_time].std() > 0.01  # P(alive) cannot rank one-time buyers; this can
+
+
+def test_issue_example_parameters_are_reported_at_the_limit_and_far_means_as_degenerate():
+    status, why = lifetime_value.fit_quality(
+        "BG/NBD", {"r": 0.5, "alpha": 4.0, "a": 2.2e7, "b": 1.2e8}, 0.81, 0.8, "mean number of repeat purchases"
+    )
+    assert status == "fitted_at_limit" and "a = 2.2e+07, b = 1.2e+08" in why
+    status, why = lifetime_value.fit_quality(
+        "Gamma-Gamma", {"p": 1.0, "q": 1.1, "gamma": 20.0}, 200.0, 90.0, "mean order value"
+    )
+    assert status == "degenerate" and "2.22 times the observed 90" in why
+    assert lifetime_value.fit_quality("Gamma-Gamma", {"p": 6.0, "q": 3.7, "gamma": 15.0}, 34.0, 35.0, "x")[0] == (
+        "fitted"
+    )
+
+
+def test_a_gamma_gamma_fit_implying_a_far_higher_order_value_is_degenerate_and_not_used():
+    """Order values so spread across customers that the fitted population mean is five times the observed one."""
+    rng = np.random.default_rng(1)
+    n = 400
+    frequency = rng.integers(1, 4, n)
+    repeat_value = rng.lognormal(3, 1.6, n)
+    recency = rng.integers(1, 200, n)
+    summary = _summary(frequency, recency, recency + 30, repeat_value, repeat_value)
+    fits, values = _fit(summary)
+    gg = next(f for f in fits if f["model_name"] == "gamma_gamma")
+    assert gg["status"] == "degenerate", gg["status_message"]
+    assert "implied mean order value" in gg["status_message"] and "times the observed" in gg["status_message"]
+    assert (values["order_value_source"] == "own_average").all()
+    assert np.allclose(values["expected_order_value"], summary["average_order_value"])
+    assert values["expected_order_value"].notna().all()

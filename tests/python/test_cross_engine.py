@@ -42,6 +42,8 @@ IDENTICAL = [
     "int_prediction_snapshots_labeled",
     "int_customer_purchase_histories_summarized",
     "int_training_examples_sampled",
+    "int_backtest_snapshots_assigned",
+    "int_backtest_training_examples_sampled",
 ]
 DOWNSTREAM = [
     "ml_propensity_models_trained",
@@ -57,6 +59,13 @@ DOWNSTREAM = [
     "rpt_score_distribution",
     "rpt_influential_factors_by_bucket",
     "rpt_global_feature_importance",
+    "ml_propensity_backtests_trained",
+    "ml_propensity_backtest_scores",
+    "rpt_backtest",
+    "rpt_backtest_by_bucket",
+    "rpt_calibration",
+    "fct_propensity_score_history",
+    "fct_customer_lifetime_value_history",
 ]
 
 

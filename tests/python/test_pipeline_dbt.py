@@ -43,6 +43,9 @@ BI_TABLES = [
     "rpt_influential_factors_by_bucket",
     "rpt_global_feature_importance",
     "rpt_clv_model_fit",
+    "rpt_backtest",
+    "rpt_backtest_by_bucket",
+    "rpt_calibration",
 ]
 RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
 RUN_TIME_COLUMNS |= {"fit_seconds", "is_latest"}
@@ -135,6 +138,17 @@ def test_two_builds_give_identical_bi_tables(built, table):
     """Bit-identical reruns of every BI-facing table (scores, reason codes, lifetime value, segments, memberships,
     profiles, reports), not only equal to a tolerance: same data, same numbers."""
     assert bi_rows(built["db"], table) == built["tables_first"][table]
+
+
+def test_a_rebuild_of_the_same_date_replaces_that_date_in_the_history(built):
+    db = built["db"]
+    assert query(db, "select count(distinct as_of_date) from fct_propensity_score_history") == [(1,)]
+    assert query(db, "select count(*) from fct_propensity_score_history") == query(
+        db, "select count(*) from fct_propensity_scores"
+    )
+    assert query(db, "select count(*) from fct_customer_lifetime_value_history") == query(
+        db, "select count(*) from fct_customer_lifetime_value"
+    )
 
 
 def test_reports_are_filled(built):

@@ -1,0 +1,14 @@
+"""Holdout calibration bins (mean predicted probability against observed rate) of the latest model run of each
+prediction (from the registry). rpt_calibration adds the backtests' bins."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from customer_ai import engine, pipeline
+
+    warehouse = engine.of(session)
+    registry = warehouse.frame(
+        dbt.ref("ml_propensity_models_trained"),
+        columns=["prediction_name", "model_run_id", "trained_at", "status", "calibration_bins"],
+    )
+    return warehouse.table(pipeline.calibration_table(pipeline.latest_attempts(registry)))

@@ -1,0 +1,46 @@
+"""One model per prediction and backtest date (customer_ai__backtest_dates), trained only on what was known at
+that date: the model a build with the backtest date as its as-of date would have trained (customer_ai.backtests).
+Rebuilt every build; the live registry (ml_propensity_models_trained) is not touched."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    import datetime as dt
+
+    import pandas as pd
+
+    from customer_ai import backtests, engine, pipeline
+
+    warehouse = engine.of(session)
+    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
+    settings = pipeline.TrainingSettings(
+        min_positive_examples=int(dbt.config.get("min_positive_examples")),
+        min_negative_examples=int(dbt.config.get("min_negative_examples")),
+        poor_auc_threshold=float(dbt.config.get("poor_auc_threshold")),
+        seed=int(dbt.config.get("model_seed")),
+    )
+    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    dates = warehouse.frame(
+        dbt.ref("int_backtest_snapshots_assigned"),
+        columns=["prediction_name", "backtest_date"],
+        where="snapshot_role = 'evaluation'",
+    )
+    backtest_dates = {
+        name: sorted(pd.to_datetime(group["backtest_date"]).dt.date) for name, group in dates.groupby("prediction_name")
+    }
+    examples = dbt.ref("int_backtest_training_examples_sampled")
+
+    def read_examples(name, day):
+        return warehouse.frame(examples, where=f"prediction_name = '{name}' and backtest_date = date '{day:%Y-%m-%d}'")
+
+    return warehouse.table(
+        backtests.train_all(
+            predictions,
+            backtest_dates,
+            read_examples,
+            catalog,
+            settings,
+            now=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            engine_versions={"engine": warehouse.name, **warehouse.versions()},
+        )
+    )
