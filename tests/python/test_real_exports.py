@@ -52,8 +52,13 @@ def test_every_measure_counts_and_every_cent_is_kept(export, dbt_runner):
         db, "select count(*), round(sum(historic_value), 2) from int_customer_purchase_histories_summarized"
     )
     assert histories == [(expected["purchasers"], expected["purchase_revenue"])]
+    # both fitted and used; on this small export (56 customers, nobody seen dropping out, one spend level) the
+    # parameters run to the edge of their range, which the status says, while the implied means match the data
     fits = dict(_query(db, "select model_name, status from rpt_clv_model_fit"))
-    assert fits == {"bg_nbd": "fitted", "gamma_gamma": "fitted"}
+    assert set(fits) == {"bg_nbd", "gamma_gamma"}
+    assert set(fits.values()) <= {"fitted", "fitted_at_limit"}, fits
+    fitted = _query(db, "select count(*) from rpt_clv_model_fit where r is not null or p is not null")
+    assert fitted == [(2,)]
 
 
 def test_identity_namespaces_are_tried_in_order_and_recorded(export, dbt_runner):
