@@ -327,6 +327,11 @@
     {%- if not customer_ai_is_number(gate) or gate < 0.5 or gate > 1 -%}
         {%- do errors.append("customer_ai__poor_auc_threshold: must be a number between 0.5 and 1, got " ~ customer_ai_shown(gate)) -%}
     {%- endif -%}
+    {%- set segment_buckets = var('customer_ai__reason_segment_buckets', ['high']) -%}
+    {%- if segment_buckets is string or segment_buckets is mapping or segment_buckets is not iterable
+            or segment_buckets | reject('in', ['high', 'medium']) | list | length > 0 -%}
+        {%- do errors.append("customer_ai__reason_segment_buckets: must be a list of high and/or medium, got " ~ customer_ai_shown(segment_buckets)) -%}
+    {%- endif -%}
     {%- set top = var('customer_ai__value_tier_top_share', 0.1) -%}
     {%- set middle = var('customer_ai__value_tier_middle_share', 0.4) -%}
     {%- if not customer_ai_is_number(top) or not customer_ai_is_number(middle) or top <= 0 or middle < 0 or top + middle > 1 -%}

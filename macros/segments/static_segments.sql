@@ -1,12 +1,11 @@
 {#-
     The segments that exist for every configuration, generated from customer_ai__predictions: three bucket
-    segments, an "other reasons" segment and one combined segment per prediction, and the three value tiers.
-    Reason-code segments come on top, one per leading reason found in the data.
+    segments and one combined segment per prediction, and the three value tiers. Reason-code segments come on top,
+    found in the data (ml_reason_segments_assigned).
 -#}
 {% macro customer_ai_static_segments() %}
     {%- set top_pct = (var('customer_ai__value_tier_top_share') * 100) | round(1) -%}
     {%- set middle_pct = (var('customer_ai__value_tier_middle_share') * 100) | round(1) -%}
-    {%- set min_size = var('customer_ai__segment_min_size') -%}
     {%- set segments = [] -%}
     {%- for p in customer_ai_predictions() -%}
         {%- set churn = p.propensity_type == 'churn' -%}
@@ -20,14 +19,6 @@
                 'bucket': bucket,
                 'segment_definition': 'Profiles whose ' ~ p.name ~ ' score is ' ~ rule ~ ' (' ~ bucket ~ ' bucket).'}) -%}
         {%- endfor -%}
-        {%- do segments.append({
-            'segment_id': p.name ~ '__high__reason__other',
-            'segment_name': p.name ~ ': ' ~ ('likely to churn' if churn else 'likely to convert') ~ ', other reasons',
-            'segment_kind': 'reason_code',
-            'prediction_name': p.name,
-            'bucket': 'high',
-            'segment_definition': 'High-bucket profiles of ' ~ p.name ~ ' whose strongest reason is shared by fewer than '
-                ~ min_size ~ ' high-bucket profiles.'}) -%}
         {%- do segments.append({
             'segment_id': p.name ~ ('__high_value_at_risk' if churn else '__likely_high_value_converters'),
             'segment_name': p.name ~ (': high value at risk' if churn else ': likely high-value converters'),

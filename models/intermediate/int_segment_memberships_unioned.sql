@@ -3,12 +3,11 @@
     generated from the configured predictions (customer_ai_static_segments), never hand-listed, and their ids are
     built from the prediction name, the bucket and the factor code, so they stay the same from build to build.
 
-    Kinds: propensity_bucket (one per prediction and bucket); reason_code (high-bucket profiles by their leading
-    reason: one segment per reason with at least customer_ai__segment_min_size profiles, the rest in "other
-    reasons"); value_tier (top / middle / base by predicted CLV); combined (high value at risk for churn
+    Kinds: propensity_bucket (one per prediction and bucket); reason_code (the profiles of a bucket grouped by
+    their whole explanation and named by the factors that set each group apart: ml_reason_segments_assigned,
+    customer_ai/segments.py); value_tier (top / middle / base by predicted CLV); combined (high value at risk for churn
     predictions, likely high-value converters for conversion predictions: high bucket and top value tier).
 -#}
-{%- set min_size = var('customer_ai__segment_min_size') -%}
 
 with
 
@@ -18,10 +17,9 @@ scores as (
 
 ),
 
-leading_reasons as (
+reason_assignments as (
 
-    select * from {{ ref('fct_reason_codes') }}
-    where factor_rank = 1
+    select * from {{ ref('ml_reason_segments_assigned') }}
 
 ),
 
@@ -52,58 +50,33 @@ bucket_members as (
 
 ),
 
-high_leading as (
-
-    select
-        scores.prediction_name,
-        scores.propensity_type,
-        scores.profile_id,
-        scores.probability,
-        scores.score,
-        leading_reasons.factor_code,
-        leading_reasons.factor_label,
-        count(*) over (partition by scores.prediction_name, leading_reasons.factor_code) as reason_profiles
-    from scores
-    inner join leading_reasons
-        on scores.profile_id = leading_reasons.profile_id
-        and scores.prediction_name = leading_reasons.prediction_name
-    where scores.bucket = 'high'
-
-),
-
 reason_segments as (
 
-    -- one segment per leading reason shared by enough high-bucket profiles
     select distinct
-        {{ dbt.concat(['prediction_name', "'__high__reason__'", 'factor_code']) }} as segment_id,
-        {{ dbt.concat(['prediction_name', "': '",
-            "case when propensity_type = 'churn' then 'likely to churn' else 'likely to convert' end",
-            "', driven by '", 'lower(factor_label)']) }} as segment_name,
+        segment_id,
+        segment_name,
         'reason_code' as segment_kind,
         prediction_name,
-        {{ dbt.concat(["'High-bucket profiles of '", 'prediction_name', "' whose strongest reason is: '",
-            'factor_label', "'.'"]) }} as segment_definition
-    from high_leading
-    where reason_profiles >= {{ min_size }}
+        segment_definition
+    from reason_assignments
 
 ),
 
 reason_members as (
 
     select
-        case
-            when reason_profiles >= {{ min_size }}
-                then {{ dbt.concat(['prediction_name', "'__high__reason__'", 'factor_code']) }}
-            else {{ dbt.concat(['prediction_name', "'__high__reason__other'"]) }}
-        end as segment_id,
-        high_leading.profile_id,
-        high_leading.probability,
-        high_leading.score,
+        reason_assignments.segment_id,
+        reason_assignments.profile_id,
+        scores.probability,
+        scores.score,
         tiers.predicted_clv,
-        high_leading.probability as rank_value
-    from high_leading
+        scores.probability as rank_value
+    from reason_assignments
+    inner join scores
+        on reason_assignments.profile_id = scores.profile_id
+        and reason_assignments.prediction_name = scores.prediction_name
     left join tiers
-        on high_leading.profile_id = tiers.profile_id
+        on reason_assignments.profile_id = tiers.profile_id
 
 ),
 

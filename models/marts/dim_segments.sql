@@ -1,4 +1,5 @@
-{#- Every segment, with its definition in words, size, average probability and average predicted CLV. -#}
+{#- Every segment with members, with its definition in words, size, average probability and average predicted
+    CLV (a segment that is empty in this build, say a bucket nobody reached, is not listed). -#}
 
 with
 
@@ -24,6 +25,7 @@ final as (
         cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as refreshed_at
     from memberships
     group by segment_id
+    having count(profile_id) > 0
 
 )
 

@@ -28,6 +28,7 @@ def model(dbt, session):
         "rpt_backtest_by_bucket": dbt.ref("rpt_backtest_by_bucket"),
         "rpt_calibration": dbt.ref("rpt_calibration"),
         "rpt_score_history_outcomes": dbt.ref("rpt_score_history_outcomes"),
+        "rpt_segment_characteristics": dbt.ref("rpt_segment_characteristics"),
     }
     # The history tables (fct_*_history) grow with every build: BI reads them in the warehouse, not as copies.
     return warehouse.table(exports.export_parquet(tables, dbt.config.get("bi_export_dir"), warehouse.write_parquet))

@@ -142,6 +142,10 @@ GLOBAL_CASES = [
     ({"customer_ai__feature_event_types": ["commerce.purchases", "page_views"]}, "unknown event type 'page_views'"),
     ({"customer_ai__identity_namespaces": "ECID"}, "customer_ai__identity_namespaces: must be a non-empty list"),
     ({"customer_ai__extra_event_types": ["Commerce.Purchases"]}, "is a standard event type already"),
+    ({"customer_ai__backtest_dates": ["2025-02-30"]}, "customer_ai__backtest_dates[0]: '2025-02-30' is not a date"),
+    ({"customer_ai__min_holdout_examples": 0}, "customer_ai__min_holdout_examples: must be a positive whole number"),
+    ({"customer_ai__reason_segment_buckets": ["low"]}, "customer_ai__reason_segment_buckets: must be a list of high"),
+    ({"customer_ai__report_dir": 5}, "customer_ai__report_dir: must be a folder path or null, got 5"),
 ]
 DATE_CASES = [
     ("2025-13-45", "customer_ai__as_of_date: '2025-13-45' is not a date in the calendar"),

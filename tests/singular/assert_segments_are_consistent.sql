@@ -2,8 +2,9 @@
     Segment rules, checked on every build:
       1. every scored profile is in exactly one bucket segment per prediction;
       2. segment sizes in dim_segments equal the membership counts;
-      3. reason-code segments only hold high-bucket profiles whose leading reason is the segment's (or, for
-         "other reasons", a reason without a segment of its own).
+      3. reason-code segments only hold profiles of the bucket their id names (<prediction>__<bucket>__reasons__...),
+         a bucket that gets reason segments (customer_ai__reason_segment_buckets), and a profile is in at most one
+         reason segment per prediction.
 -#}
 
 with
@@ -23,13 +24,6 @@ memberships as (
 segments as (
 
     select * from {{ ref('dim_segments') }}
-
-),
-
-leading_reasons as (
-
-    select * from {{ ref('fct_reason_codes') }}
-    where factor_rank = 1
 
 ),
 
@@ -85,16 +79,14 @@ reason_members as (
     select
         memberships.segment_id,
         memberships.profile_id,
+        memberships.prediction_name,
         scores.bucket,
-        leading_reasons.factor_code,
-        memberships.prediction_name
+        memberships.prediction_name || '__' || scores.bucket || '__reasons__' as segment_prefix,
+        count(*) over (partition by memberships.prediction_name, memberships.profile_id) as reason_segments
     from memberships
     left join scores
         on memberships.profile_id = scores.profile_id
         and memberships.prediction_name = scores.prediction_name
-    left join leading_reasons
-        on memberships.profile_id = leading_reasons.profile_id
-        and memberships.prediction_name = leading_reasons.prediction_name
     where memberships.segment_kind = 'reason_code'
 
 ),
@@ -102,22 +94,13 @@ reason_members as (
 wrong_reason as (
 
     select
-        'reason-code segment member that is not high-bucket with that leading reason' as problem,
+        'reason-code segment member outside the bucket the segment divides, or in two reason segments' as problem,
         reason_members.segment_id,
         reason_members.profile_id
     from reason_members
-    where coalesce(reason_members.bucket, '') <> 'high'
-        or (
-            reason_members.segment_id <> reason_members.prediction_name || '__high__reason__other'
-            and reason_members.segment_id <> reason_members.prediction_name || '__high__reason__' || reason_members.factor_code
-        )
-        or (
-            reason_members.segment_id = reason_members.prediction_name || '__high__reason__other'
-            and exists (
-                select 1 from segments
-                where segments.segment_id = reason_members.prediction_name || '__high__reason__' || reason_members.factor_code
-            )
-        )
+    where coalesce(reason_members.bucket, '') not in {{ customer_ai_literal_list(var('customer_ai__reason_segment_buckets')) }}
+        or substr(reason_members.segment_id, 1, length(reason_members.segment_prefix)) <> reason_members.segment_prefix
+        or reason_members.reason_segments > 1
 
 ),
 
