@@ -58,3 +58,35 @@
 {% macro customer_ai_probability_bin(probability, bins=10) -%}
     cast(least(floor({{ probability }} * {{ bins }}), {{ bins - 1 }}) + 1 as integer)
 {%- endmacro %}
+
+
+{#- How well probabilities predicted the labels, per group: a select over `relation` (columns probability, label)
+    giving profiles, positives, negatives, AUC (tie-averaged ranks), mean predicted probability, log loss and Brier
+    score, plus any `extra` aggregates (SQL expressions with aliases). rpt_backtest and rpt_score_history_outcomes
+    measure with it, so the two are measured alike. -#}
+{% macro customer_ai_outcome_measures(relation, group_by, extra=[]) %}
+    select
+        measured.*,
+        {{ customer_ai_auc_from_ranks('measured.positive_rank_sum', 'measured.positives', 'measured.negatives') }} as auc
+    from (
+        select
+            {{ group_by | join(', ') }},
+            count(*) as profiles,
+            sum(label) as positives,
+            count(*) - sum(label) as negatives,
+            sum(case when label = 1 then probability_rank else 0 end) as positive_rank_sum,
+            {{ customer_ai_exact_avg('probability') }} as mean_predicted_probability,
+            {{ customer_ai_exact_avg(customer_ai_log_loss_term('probability', 'label')) }} as log_loss,
+            {{ customer_ai_exact_avg('(probability - label) * (probability - label)') }} as brier
+            {%- for expression in extra %},
+            {{ expression }}
+            {%- endfor %}
+        from (
+            select
+                *,
+                {{ customer_ai_average_rank('probability', group_by | join(', ')) }} as probability_rank
+            from {{ relation }}
+        ) as ranked
+        group by {{ group_by | join(', ') }}
+    ) as measured
+{% endmacro %}

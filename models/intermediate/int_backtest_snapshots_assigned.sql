@@ -30,8 +30,9 @@ planned as (
 
     {%- set selects = [] %}
     {%- for p in customer_ai_predictions() %}
-    {%- for entry in customer_ai_snapshot_plan(p) if entry.backtest is not none %}
-    {%- set evaluation = (customer_ai_snapshot_plan(p) | selectattr('backtest', 'equalto', entry.backtest) | selectattr('role', 'equalto', 'evaluation') | first) %}
+    {%- set plan = customer_ai_snapshot_plan(p) %}
+    {%- for entry in plan if entry.backtest is not none %}
+    {%- set evaluation = (plan | selectattr('backtest', 'equalto', entry.backtest) | selectattr('role', 'equalto', 'evaluation') | first) %}
     {%- do selects.append(
         'select ' ~ customer_ai_literal(p.name) ~ ' as prediction_name, '
         ~ entry.backtest ~ ' as backtest_number, '

@@ -27,32 +27,9 @@ calibration as (
 
 ),
 
-ranked as (
-
-    select
-        prediction_name,
-        backtest_date,
-        probability,
-        label,
-        {{ customer_ai_average_rank('probability', 'prediction_name, backtest_date') }} as probability_rank
-    from scores
-
-),
-
 measured as (
 
-    select
-        prediction_name,
-        backtest_date,
-        count(*) as profiles,
-        sum(label) as positives,
-        count(*) - sum(label) as negatives,
-        sum(case when label = 1 then probability_rank else 0 end) as positive_rank_sum,
-        {{ customer_ai_exact_avg('probability') }} as mean_predicted_probability,
-        {{ customer_ai_exact_avg(customer_ai_log_loss_term('probability', 'label')) }} as log_loss,
-        {{ customer_ai_exact_avg('(probability - label) * (probability - label)') }} as brier
-    from ranked
-    group by prediction_name, backtest_date
+    {{ customer_ai_outcome_measures('scores', ['prediction_name', 'backtest_date']) }}
 
 ),
 
@@ -68,15 +45,6 @@ calibration_error as (
 
 ),
 
-with_auc as (
-
-    select
-        *,
-        {{ customer_ai_auc_from_ranks('positive_rank_sum', 'positives', 'negatives') }} as auc
-    from measured
-
-),
-
 final as (
 
     select
@@ -87,20 +55,20 @@ final as (
         models.status_message,
         models.latest_training_snapshot,
         models.training_examples,
-        cast(coalesce(with_auc.profiles, 0) as bigint) as profiles,
-        cast(coalesce(with_auc.positives, 0) as bigint) as positives,
-        with_auc.auc,
-        {{ customer_ai_auc_bound('with_auc.auc', 'with_auc.positives', 'with_auc.negatives', 'lower') }} as auc_lower_95,
-        {{ customer_ai_auc_bound('with_auc.auc', 'with_auc.positives', 'with_auc.negatives', 'upper') }} as auc_upper_95,
-        with_auc.log_loss,
-        with_auc.brier,
-        with_auc.mean_predicted_probability,
-        {{ customer_ai_ratio('with_auc.positives', 'with_auc.profiles') }} as actual_rate,
+        cast(coalesce(measured.profiles, 0) as bigint) as profiles,
+        cast(coalesce(measured.positives, 0) as bigint) as positives,
+        measured.auc,
+        {{ customer_ai_auc_bound('measured.auc', 'measured.positives', 'measured.negatives', 'lower') }} as auc_lower_95,
+        {{ customer_ai_auc_bound('measured.auc', 'measured.positives', 'measured.negatives', 'upper') }} as auc_upper_95,
+        measured.log_loss,
+        measured.brier,
+        measured.mean_predicted_probability,
+        {{ customer_ai_ratio('measured.positives', 'measured.profiles') }} as actual_rate,
         calibration_error.expected_calibration_error
     from models
-    left join with_auc
-        on models.prediction_name = with_auc.prediction_name
-        and models.backtest_date = with_auc.backtest_date
+    left join measured
+        on models.prediction_name = measured.prediction_name
+        and models.backtest_date = measured.backtest_date
     left join calibration_error
         on models.prediction_name = calibration_error.prediction_name
         and models.backtest_date = calibration_error.backtest_date

@@ -34,6 +34,7 @@ outcomes as (
     select
         history.prediction_name,
         history.as_of_date,
+        history.bucket,
         history.probability,
         labels.label
     from history
@@ -49,33 +50,13 @@ outcomes as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ customer_ai_average_rank('probability', 'prediction_name, as_of_date') }} as probability_rank
-    from outcomes
-
-),
-
 measured as (
 
-    select
-        prediction_name,
-        as_of_date,
-        count(*) as profiles,
-        sum(label) as positives,
-        count(*) - sum(label) as negatives,
-        sum(case when label = 1 then probability_rank else 0 end) as positive_rank_sum,
-        {{ customer_ai_exact_avg('probability') }} as mean_predicted_probability,
-        {{ customer_ai_exact_avg(customer_ai_log_loss_term('probability', 'label')) }} as log_loss,
-        {{ customer_ai_exact_avg('(probability - label) * (probability - label)') }} as brier,
-        {{ customer_ai_ratio("sum(case when " ~ customer_ai_bucket(customer_ai_score('probability')) ~ " = 'high' then label else 0 end)",
-            "sum(case when " ~ customer_ai_bucket(customer_ai_score('probability')) ~ " = 'high' then 1 else 0 end)") }} as high_bucket_actual_rate,
-        {{ customer_ai_ratio("sum(case when " ~ customer_ai_bucket(customer_ai_score('probability')) ~ " = 'low' then label else 0 end)",
-            "sum(case when " ~ customer_ai_bucket(customer_ai_score('probability')) ~ " = 'low' then 1 else 0 end)") }} as low_bucket_actual_rate
-    from ranked
-    group by prediction_name, as_of_date
+    {{ customer_ai_outcome_measures('outcomes', ['prediction_name', 'as_of_date'], extra=[
+        customer_ai_ratio("sum(case when bucket = 'high' then label else 0 end)",
+            "sum(case when bucket = 'high' then 1 else 0 end)") ~ ' as high_bucket_actual_rate',
+        customer_ai_ratio("sum(case when bucket = 'low' then label else 0 end)",
+            "sum(case when bucket = 'low' then 1 else 0 end)") ~ ' as low_bucket_actual_rate']) }}
 
 ),
 
@@ -84,9 +65,9 @@ final as (
     select
         cast(profiles as bigint) as profiles,
         cast(positives as bigint) as positives,
-        {{ customer_ai_auc_from_ranks('positive_rank_sum', 'positives', 'negatives') }} as auc,
-        {{ customer_ai_auc_bound(customer_ai_auc_from_ranks('positive_rank_sum', 'positives', 'negatives'), 'positives', 'negatives', 'lower') }} as auc_lower_95,
-        {{ customer_ai_auc_bound(customer_ai_auc_from_ranks('positive_rank_sum', 'positives', 'negatives'), 'positives', 'negatives', 'upper') }} as auc_upper_95,
+        auc,
+        {{ customer_ai_auc_bound('auc', 'positives', 'negatives', 'lower') }} as auc_lower_95,
+        {{ customer_ai_auc_bound('auc', 'positives', 'negatives', 'upper') }} as auc_upper_95,
         log_loss,
         brier,
         mean_predicted_probability,
