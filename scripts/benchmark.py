@@ -77,6 +77,26 @@ STAGES = [
             "bi_parquet_exports",
         ),
     ),
+    (
+        "reason segments",
+        (
+            "int_reason_codes_bucketed",
+            "ml_reason_segments_assigned",
+            "ml_reason_segment_characteristics",
+            "rpt_segment_characteristics",
+        ),
+    ),
+    (
+        "backtests",
+        (
+            "int_backtest_",
+            "ml_propensity_backtests_trained",
+            "ml_propensity_backtest_scores",
+            "rpt_backtest",
+            "rpt_backtest_by_bucket",
+        ),
+    ),
+    ("history", ("fct_propensity_score_history", "fct_customer_lifetime_value_history", "rpt_score_history_outcomes")),
     ("reports", ("rpt_",)),
 ]
 

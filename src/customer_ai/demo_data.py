@@ -14,11 +14,25 @@ Behaviour planted for the models to learn (documented here so tests and reviewer
   purchases predict future ones too.
 * **Email clicks start intent.** A click on a marketing email makes an intent episode much more likely the next
   day, so *recent email clicks raise the chance of a purchase*.
+* **Replenishment buyers.** 8 % of profiles buy a consumable on a cycle of 18 to 28 days, straight from a
+  visit, without browsing first. *Several purchases in the last 90 days and the time since the last one* predict
+  their next purchase.
+* **Email clicks lead to a purchase.** A click on a marketing email schedules, for 95 % of clickers, a purchase
+  3 to 28 days later (a visit from the email's link that ends in an order), so *a recent email click raises the
+  chance of a purchase* even before any browsing.
 * **Churn is preceded by a falling visit rate.** About half the profiles churn at some day of their life. In the
   45 days before that day their visit rate falls linearly to zero; afterwards they neither visit nor open email
   (marketing emails keep being sent, as in real life).
+* **Churn after app crashes.** 70 % of app users have a device on which the app crashes now and then (on 5 % of
+  their visit days); 90 % of them leave the day after a crash. So *a recent app crash raises the chance of churn*,
+  with no fall of the visit rate before it.
+* **Churn after an unsubscribe.** 8 % of the profiles who open a campaign email unsubscribe instead of clicking;
+  90 % of those stop visiting within three days, and no more email is sent to them.
 * **A high-value segment.** 15 % of profiles are ``high_value``: order values about four times the others'.
   25 % are ``browsers``: many page views, few purchases.
+
+Each planted kind of customer gives the propensity models a different reason for a high score, so the reason-code
+segments of a prediction's high bucket are several audiences, not one.
 
 About 1 % of the rows are deliberately bad, so that the quarantine in staging is exercised: no identity, missing
 or unparseable timestamps, timestamps in the future, duplicated ``_id`` values and negative item quantities.
@@ -54,8 +68,26 @@ EVENT_TYPES: tuple[str, ...] = (
     "directMarketing.emailOpened",  # 6
     "directMarketing.emailClicked",  # 7
     "application.launch",  # 8
+    "application.crashes",  # 9
+    "directMarketing.emailUnsubscribed",  # 10
 )
-PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE, EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED, APP_LAUNCH = range(9)
+(
+    PAGE_VIEW,
+    PRODUCT_VIEW,
+    LIST_ADD,
+    CHECKOUT,
+    PURCHASE,
+    EMAIL_SENT,
+    EMAIL_OPENED,
+    EMAIL_CLICKED,
+    APP_LAUNCH,
+    APP_CRASH,
+    EMAIL_UNSUBSCRIBED,
+) = range(11)
+EMAIL_CODES = (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED, EMAIL_UNSUBSCRIBED)
+APP_CODES = (APP_LAUNCH, APP_CRASH)
+# Why a profile churned (SimulatedBlock.churn_cause): kept for tests of the planted effects.
+NO_CHURN, CHURN_FADING, CHURN_CRASH, CHURN_UNSUBSCRIBE = range(4)
 
 SEGMENTS: tuple[str, ...] = ("regular", "high_value", "browser")
 PAGES: tuple[str, ...] = ("home", "category", "product", "cart", "search", "account", "help", "blog")
@@ -64,7 +96,7 @@ SKUS: int = 400
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.6M events)."""
+    """What the generator needs; defaults give the documented demo (20,000 profiles, about 1.3M events)."""
 
     n_profiles: int = 20_000
     seed: int = 42
@@ -95,6 +127,8 @@ class SimulatedBlock:
     page: np.ndarray  # int8, index into PAGES, -1 when no page
     segment: np.ndarray  # int8 per event: the profile's segment (kept for tests of planted effects)
     churn_day: np.ndarray  # int64 per profile of the block: day index of churn (beyond the window if none)
+    churn_cause: np.ndarray  # int8 per profile of the block: NO_CHURN, CHURN_FADING, CHURN_CRASH, CHURN_UNSUBSCRIBE
+    replenisher: np.ndarray  # bool per profile of the block: buys on a cycle
 
 
 def _block_rng(seed: int, block: int) -> np.random.Generator:
@@ -119,12 +153,19 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     base_rate = 1.0 / period + 0.01
     churns = rng.random(n) < 0.6
     churn_day = np.where(churns, signup + rng.integers(30, days + 30, size=n), days + 10_000)
-    app_user = rng.random(n) < 0.3
+    app_user = rng.random(n) < 0.35
     # How often a profile starts shopping for something: a lasting trait, so past purchases predict future ones.
     intent_start = rng.lognormal(mean=np.log(0.004), sigma=0.6, size=n) * np.where(segment == 2, 0.7, 1.0)
     spend_scale = rng.lognormal(np.where(segment == 1, np.log(220.0), np.log(55.0)), 0.35)
     # chance that a day with a visit in the buying phase ends in a purchase
     daily_buy_prob = np.where(segment == 2, 0.4, 0.75)
+    # Replenishment buyers: a purchase every `cycle` days while alive, straight from a visit.
+    replenisher = rng.random(n) < 0.08
+    cycle = rng.integers(18, 29, size=n)
+    cycle_phase = rng.integers(0, 1_000, size=n)
+    # App users on a device where the app crashes now and then.
+    crash_prone = app_user & (rng.random(n) < 0.7)
+    churn_cause = np.where(churns, CHURN_FADING, NO_CHURN).astype(np.int8)
 
     # --- day-by-day simulation (vectorized over the block's profiles) ----------------------------------------
     # An intent episode is a browsing phase (5-20 days of visits and product views, no purchase) followed by a
@@ -135,16 +176,18 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     email_sent = np.zeros((n, days), dtype=bool)
     email_opened = np.zeros((n, days), dtype=bool)
     email_clicked = np.zeros((n, days), dtype=bool)
+    email_unsubscribed = np.zeros((n, days), dtype=bool)
+    crashed = np.zeros((n, days), dtype=bool)
     browse_left = np.zeros(n, dtype=np.int16)
     buy_left = np.zeros(n, dtype=np.int16)
-    clicked_yesterday = np.zeros(n, dtype=bool)
+    unsubscribed = np.zeros(n, dtype=bool)
+    promo_day = np.full(n, -1, dtype=np.int64)  # the day an email click's purchase is due
     campaign_days = set(range(3, days, 21))
     for d in range(days):
         signed_up = d >= signup
         alive = signed_up & (d < churn_day)
         idle = (browse_left == 0) & (buy_left == 0)
-        start_prob = intent_start + np.where(clicked_yesterday, 0.35, 0.0)
-        starts = alive & idle & (rng.random(n) < start_prob)
+        starts = alive & idle & (rng.random(n) < intent_start)
         browse_left = np.where(starts, rng.integers(7, 19, size=n), browse_left).astype(np.int16)
         browsing = alive & (browse_left > 0)
         buying = alive & (buy_left > 0)
@@ -156,22 +199,38 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         habit = ((d + phase) % period == 0) & (rng.random(n) < 0.9 * ramp)
         extra_rate = np.where(in_intent, np.maximum(base_rate * 2.0, 0.45), 0.01) * ramp
         visits = (rng.poisson(extra_rate) + habit) * alive
+        # a replenishment or an email's purchase comes with a visit of its own when there is none that day
+        direct_buy = alive & ((replenisher & ((d + cycle_phase) % cycle == 0)) | (promo_day == d))
+        visits = np.maximum(visits, direct_buy)
         sessions[:, d] = visits
-        buys = buying & (visits > 0) & (rng.random(n) < 1 - (1 - daily_buy_prob) ** visits)
+        buys = direct_buy | (buying & (visits > 0) & (rng.random(n) < 1 - (1 - daily_buy_prob) ** visits))
         bought[:, d] = buys
+        # A crash happens in the day's last visit (an app visit); on a crash-prone device it usually ends the
+        # relationship the next day.
+        crash = alive & (visits > 0) & app_user & (rng.random(n) < np.where(crash_prone, 0.05, 0.003))
+        crashed[:, d] = crash
+        leaves = crash & crash_prone & (rng.random(n) < 0.9) & (churn_day > d + 1)
+        churn_day = np.where(leaves, d + 1, churn_day)
+        churn_cause = np.where(leaves, CHURN_CRASH, churn_cause).astype(np.int8)
         buy_left = np.where(buys, 0, np.maximum(buy_left - 1, 0)).astype(np.int16)
         # the last browsing day opens the buying phase
         buy_left = np.where(browsing & (browse_left == 1), rng.integers(7, 15, size=n), buy_left).astype(np.int16)
         browse_left = np.maximum(browse_left - 1, 0).astype(np.int16)
         if d in campaign_days:
-            sent = signed_up & (rng.random(n) < 0.9)
+            sent = signed_up & ~unsubscribed & (rng.random(n) < 0.9)
             open_prob = np.where(alive, np.where(segment == 1, 0.35, 0.25), 0.01)
             opened = sent & (rng.random(n) < open_prob)
             clicked = opened & (rng.random(n) < 0.3)
+            unsubscribes = opened & ~clicked & alive & (rng.random(n) < 0.08)
             email_sent[:, d], email_opened[:, d], email_clicked[:, d] = sent, opened, clicked
-            clicked_yesterday = clicked
-        else:
-            clicked_yesterday = np.zeros(n, dtype=bool)
+            email_unsubscribed[:, d] = unsubscribes
+            unsubscribed |= unsubscribes
+            # most clickers buy what the email showed within a few weeks
+            promo = clicked & alive & (promo_day < d) & (rng.random(n) < 0.95)
+            promo_day = np.where(promo, d + rng.integers(3, 29, size=n), promo_day)
+            leaves = unsubscribes & (rng.random(n) < 0.9) & (churn_day > d + 3)
+            churn_day = np.where(leaves, d + rng.integers(1, 4, size=n), churn_day)
+            churn_cause = np.where(leaves, CHURN_UNSUBSCRIBE, churn_cause).astype(np.int8)
 
     # --- sessions -> events -----------------------------------------------------------------------------------
     p_idx, day_idx = np.nonzero(sessions)
@@ -188,7 +247,8 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         same_next = (s_profile[order][1:] == s_profile[order][:-1]) & (s_day[order][1:] == s_day[order][:-1])
         last_of_day[order[:-1][same_next]] = False
     s_buys = bought[s_profile, s_day] & last_of_day
-    n_launch = (app_user[s_profile] & (rng.random(n_sessions) < 0.6)).astype(np.int64)
+    s_crash = crashed[s_profile, s_day] & last_of_day
+    n_launch = ((app_user[s_profile] & (rng.random(n_sessions) < 0.6)) | s_crash).astype(np.int64)
     # an app visit is a launch (screens are not web page views); a web visit has one or more page views
     n_pages = np.where(n_launch > 0, 0, 1 + rng.poisson(np.where(segment[s_profile] == 2, 0.5, 0.1)))
     n_views = np.maximum(rng.poisson(np.where(s_intent, 1.5, 0.05)), s_buys)
@@ -196,13 +256,17 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     abandoned = ~s_buys & (n_adds > 0) & (rng.random(n_sessions) < 0.15)
     n_checkout = (s_buys | abandoned).astype(np.int64)
     n_purchase = s_buys.astype(np.int64)
+    n_crash = s_crash.astype(np.int64)
 
-    per_session = np.stack([n_launch, n_pages, n_views, n_adds, n_checkout, n_purchase], axis=1)
-    codes_in_order = np.array([APP_LAUNCH, PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE], dtype=np.int8)
+    per_session = np.stack([n_launch, n_pages, n_views, n_adds, n_checkout, n_purchase, n_crash], axis=1)
+    codes_in_order = np.array(
+        [APP_LAUNCH, PAGE_VIEW, PRODUCT_VIEW, LIST_ADD, CHECKOUT, PURCHASE, APP_CRASH], dtype=np.int8
+    )
     flat_counts = per_session.ravel()
     w_code = np.repeat(np.tile(codes_in_order, n_sessions), flat_counts)
-    w_session = np.repeat(np.repeat(np.arange(n_sessions), 6), flat_counts)
-    # Events inside a session are a minute or two apart, in the order launch, pages, views, adds, checkout, buy.
+    w_session = np.repeat(np.repeat(np.arange(n_sessions), len(codes_in_order)), flat_counts)
+    # Events inside a session are a minute or two apart, in the order launch, pages, views, adds, checkout, buy,
+    # crash.
     gaps = rng.exponential(75.0, size=w_code.size) + 5.0
     session_first = np.r_[0, np.cumsum(per_session.sum(axis=1))[:-1]]
     cum = np.cumsum(gaps)
@@ -216,6 +280,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         (EMAIL_SENT, email_sent, 0.0),
         (EMAIL_OPENED, email_opened, 3 * 3600.0),
         (EMAIL_CLICKED, email_clicked, 3 * 3600.0 + 120.0),
+        (EMAIL_UNSUBSCRIBED, email_unsubscribed, 3 * 3600.0 + 60.0),
     ):
         ep, ed = np.nonzero(matrix)
         delay = rng.exponential(delay_scale, size=ep.size) if delay_scale else np.zeros(ep.size)
@@ -262,6 +327,8 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         page=page.astype(np.int8),
         segment=seg.astype(np.int8),
         churn_day=churn_day.astype(np.int64),
+        churn_cause=churn_cause.astype(np.int8),
+        replenisher=replenisher,
     )
 
 
@@ -385,16 +452,25 @@ def to_xdm_batch(sim: SimulatedBlock, rng: np.random.Generator, settings: DemoSe
     )
     web = pa.StructArray.from_arrays([page_details], names=["webPageDetails"], mask=pa.array(~is_web))
 
-    is_email = np.isin(code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED))
+    is_email = np.isin(code, EMAIL_CODES)
     direct_marketing = pa.StructArray.from_arrays(
-        [_value_struct(code == EMAIL_SENT), _value_struct(code == EMAIL_OPENED), _value_struct(code == EMAIL_CLICKED)],
-        names=["emailSent", "emailOpened", "emailClicked"],
+        [
+            _value_struct(code == EMAIL_SENT),
+            _value_struct(code == EMAIL_OPENED),
+            _value_struct(code == EMAIL_CLICKED),
+            _value_struct(code == EMAIL_UNSUBSCRIBED),
+        ],
+        names=["emailSent", "emailOpened", "emailClicked", "emailUnsubscribed"],
         mask=pa.array(~is_email),
     )
-    is_app = code == APP_LAUNCH
+    is_app = np.isin(code, APP_CODES)
     application = pa.StructArray.from_arrays(
-        [_value_struct(is_app), _lookup(["Example Shop"], np.zeros(m, np.int64), is_app)],
-        names=["launches", "name"],
+        [
+            _value_struct(code == APP_LAUNCH),
+            _value_struct(code == APP_CRASH),
+            _lookup(["Example Shop"], np.zeros(m, np.int64), is_app),
+        ],
+        names=["launches", "crashes", "name"],
         mask=pa.array(~is_app),
     )
     channel_types = [f"https://ns.adobe.com/xdm/channel-types/{c}" for c in ("email", "mobile", "web")]
@@ -454,7 +530,7 @@ def to_flat_table(sim: SimulatedBlock, block: int = 0, seed: int = 42) -> pa.Tab
     m = sim.event_code.size
     is_purchase = sim.event_code == PURCHASE
     page_valid = sim.page >= 0
-    is_email = np.isin(sim.event_code, (EMAIL_SENT, EMAIL_OPENED, EMAIL_CLICKED))
+    is_email = np.isin(sim.event_code, EMAIL_CODES)
     event_ids = _numbered(f"flat-{seed}-{block:05d}-", np.arange(m), 8)
     return pa.table(
         {
@@ -468,7 +544,7 @@ def to_flat_table(sim: SimulatedBlock, block: int = 0, seed: int = 42) -> pa.Tab
             "page_name": _lookup(PAGES, sim.page, page_valid),
             "page_url": _lookup([f"https://shop.example.com/{page}" for page in PAGES], sim.page, page_valid),
             "channel": _lookup(
-                ["email", "mobile", "web"], np.where(is_email, 0, np.where(sim.event_code == APP_LAUNCH, 1, 2))
+                ["email", "mobile", "web"], np.where(is_email, 0, np.where(np.isin(sim.event_code, APP_CODES), 1, 2))
             ),
         }
     )

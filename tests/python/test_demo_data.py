@@ -126,13 +126,60 @@ def test_a_falling_visit_rate_precedes_churn(block):
     """Churners visit less in the 30 days before they churn than 60-120 days before, and not at all after."""
     days = dd.DEMO_DAYS
     views = _profile_day_counts(block, dd.PAGE_VIEW, days)[:, :days]
-    churners = np.flatnonzero((block.churn_day >= 150) & (block.churn_day < days - 30))
+    fading = block.churn_cause == dd.CHURN_FADING
+    churners = np.flatnonzero(fading & (block.churn_day >= 150) & (block.churn_day < days - 30))
     late = np.array([views[p, block.churn_day[p] - 30 : block.churn_day[p]].sum() for p in churners])
     early = np.array([views[p, block.churn_day[p] - 120 : block.churn_day[p] - 60].sum() / 2 for p in churners])
     after = np.array([views[p, block.churn_day[p] :].sum() for p in churners])
     assert churners.size > 200
     assert late.mean() < 0.6 * early.mean(), (late.mean(), early.mean())
     assert after.sum() == 0
+
+
+def _churned_within(sim, day_counts: np.ndarray, cut: int, days: int = 30) -> np.ndarray:
+    """Profiles active in the 30 days up to the cut with no visit in the `days` after it."""
+    views = _profile_day_counts(sim, dd.PAGE_VIEW, dd.DEMO_DAYS) + _profile_day_counts(sim, dd.APP_LAUNCH, dd.DEMO_DAYS)
+    active = views[:, cut - 29 : cut + 1].sum(axis=1) + day_counts[:, cut - 29 : cut + 1].sum(axis=1) > 0
+    gone = views[:, cut + 1 : cut + 1 + days].sum(axis=1) == 0
+    return active, gone
+
+
+def test_recent_app_crashes_raise_the_chance_of_churn(block):
+    crashes = _profile_day_counts(block, dd.APP_CRASH, dd.DEMO_DAYS)
+    for cut in (200, 300):
+        active, gone = _churned_within(block, crashes, cut)
+        crashed = crashes[:, cut - 13 : cut + 1].sum(axis=1) > 0
+        assert crashed.sum() > 15
+        assert gone[active & crashed].mean() > 0.7
+        assert gone[active & crashed].mean() > 3 * gone[active & ~crashed].mean()
+    # crash churners stop abruptly: no fall of the visit rate before the day they leave
+    assert (block.churn_cause == dd.CHURN_CRASH).sum() > 100
+
+
+def test_an_unsubscribe_is_followed_by_churn_and_no_more_email(block):
+    unsubscribes = _profile_day_counts(block, dd.EMAIL_UNSUBSCRIBED, dd.DEMO_DAYS)
+    sent = _profile_day_counts(block, dd.EMAIL_SENT, dd.DEMO_DAYS)
+    first = np.where(unsubscribes.any(axis=1), unsubscribes.argmax(axis=1), -1)
+    left = np.flatnonzero(first >= 0)
+    assert left.size > 50
+    assert all(sent[p, first[p] + 1 :].sum() == 0 for p in left)
+    cut = 300
+    active, gone = _churned_within(block, unsubscribes, cut)
+    recent = unsubscribes[:, cut - 13 : cut + 1].sum(axis=1) > 0
+    assert gone[active & recent].mean() > 0.7
+    assert gone[active & recent].mean() > 3 * gone[active & ~recent].mean()
+
+
+def test_replenishment_buyers_buy_on_a_cycle(block):
+    purchases = _profile_day_counts(block, dd.PURCHASE, dd.DEMO_DAYS)
+    alive_all_year = block.churn_day > dd.DEMO_DAYS
+    replenishers = np.flatnonzero(block.replenisher & alive_all_year)
+    others = np.flatnonzero(~block.replenisher & alive_all_year)
+    per_year = purchases[:, 200:365].sum(axis=1)
+    assert replenishers.size > 50
+    # a purchase every 18-28 days: about 6-9 in 165 days
+    assert np.median(per_year[replenishers]) >= 5
+    assert per_year[replenishers].mean() > 2 * per_year[others].mean()
 
 
 def test_high_value_segment_spends_more_per_order(block):
