@@ -16,3 +16,28 @@
 {% macro spark__customer_ai_dated_history_config(keys) %}
     {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': keys}) }}
 {% endmacro %}
+
+
+{#-
+    Post-hook of incremental Python models. On DuckDB, dbt-duckdb stages the rows of an incremental Python model
+    in a table named <model>__dbt_tmp<time> that it marks temporary but creates as an ordinary table, and so
+    never drops: every incremental build would leave one in the warehouse, where BI tools list it. This drops
+    the model's staged tables once their rows are in. Other engines stage in views or temporary relations.
+-#}
+{% macro customer_ai_drop_staged_python_rows() %}
+    {{ return(adapter.dispatch('customer_ai_drop_staged_python_rows', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_drop_staged_python_rows() %}{% endmacro %}
+{% macro duckdb__customer_ai_drop_staged_python_rows() %}
+    {%- if execute -%}
+        {%- set staged = run_query(
+            "select table_name from information_schema.tables"
+            ~ " where table_catalog = " ~ customer_ai_string_literal(this.database)
+            ~ " and table_schema = " ~ customer_ai_string_literal(this.schema)
+            ~ " and starts_with(table_name, " ~ customer_ai_string_literal(this.identifier ~ '__dbt_tmp') ~ ")"
+        ) -%}
+        {%- for row in staged.rows -%}
+            {%- do adapter.drop_relation(this.incorporate(path={'identifier': row[0]}, type='table')) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}

@@ -144,6 +144,13 @@ def test_two_builds_give_identical_bi_tables(built, table):
     assert bi_rows(built["db"], table) == built["tables_first"][table]
 
 
+def test_an_incremental_rebuild_leaves_no_temporary_tables_behind(built):
+    """The second build appends to the model registry (an incremental Python model): the table its rows were staged
+    in must not stay in the warehouse, where BI tools would list it."""
+    leftovers = query(built["db"], "select table_name from information_schema.tables where table_name like '%dbt_tmp%'")
+    assert leftovers == []
+
+
 def test_a_rebuild_of_the_same_date_replaces_that_date_in_the_history(built):
     db = built["db"]
     assert query(db, "select count(distinct as_of_date) from fct_propensity_score_history") == [(1,)]
