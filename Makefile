@@ -13,7 +13,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test setup setup-spark setup-browser build-spark lint pytest dbt-ci docs clean
+.PHONY: build test setup setup-spark setup-browser setup-duckdb1 build-spark lint pytest dbt-ci docs clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +57,23 @@ setup-browser:
 		($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null) || \
 		(echo "could not install Chromium (apt-get install chromium); the report test needs it" && exit 1)
 
+# A DuckDB 1.x reader in an environment of its own (requirements-duckdb1.lock): the test that BI tools bundling a
+# DuckDB 1.x can open the warehouse file reads it with this one.
+DUCKDB1_VENV := .venv-duckdb1
+$(DUCKDB1_VENV)/.installed: requirements-duckdb1.lock
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/pip install --quiet -r requirements-duckdb1.lock
+	touch $@
+
+setup-duckdb1: $(DUCKDB1_VENV)/.installed
+
 lint: setup
 	$(BIN)/ruff check src tests python_models scripts
 	$(BIN)/ruff format --check src tests scripts
 
-pytest: setup setup-spark setup-browser
-	CUSTOMER_AI_SPARK_VENV=$(abspath $(SPARK_VENV)) $(BIN)/pytest
+pytest: setup setup-spark setup-browser setup-duckdb1
+	CUSTOMER_AI_SPARK_VENV=$(abspath $(SPARK_VENV)) CUSTOMER_AI_DUCKDB1_PYTHON=$(abspath $(DUCKDB1_VENV))/bin/python \
+		$(BIN)/pytest
 
 # A full build of the small ci target from scratch: every model, data test and unit test.
 dbt-ci: setup

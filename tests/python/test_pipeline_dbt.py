@@ -5,6 +5,9 @@ the Parquet copies read by a second process while a build runs."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -142,6 +145,68 @@ def test_two_builds_give_identical_bi_tables(built, table):
     """Bit-identical reruns of every BI-facing table (scores, reason codes, lifetime value, segments, memberships,
     profiles, reports), not only equal to a tolerance: same data, same numbers."""
     assert bi_rows(built["db"], table) == built["tables_first"][table]
+
+
+DUCKDB1_PYTHON = Path(os.environ.get("CUSTOMER_AI_DUCKDB1_PYTHON", PROJECT_DIR / ".venv-duckdb1" / "bin" / "python"))
+
+READ_WITH_DUCKDB1 = """
+import json, sys, duckdb
+with duckdb.connect(sys.argv[1], read_only=True) as con:
+    tables = json.loads(sys.argv[2])
+    print(json.dumps({"version": duckdb.__version__,
+                      "rows": {t: con.sql(f"select count(*) from {t}").fetchall()[0][0] for t in tables},
+                      "scores": con.sql("select prediction_name, profile_id, probability from fct_propensity_scores "
+                                        "order by 1, 2 limit 50").fetchall()}))
+"""
+
+
+def test_a_bi_tool_with_duckdb_1x_opens_the_warehouse_file(built):
+    """Most BI tools bundle a DuckDB 1.x, which cannot read DuckDB 2's own storage format: the warehouse is written
+    in a format 1.x reads (profiles.yml, storage_compatibility_version), and a DuckDB 1.x reads every BI table."""
+    assert DUCKDB1_PYTHON.exists(), f"no DuckDB 1.x reader at {DUCKDB1_PYTHON}: run make setup-duckdb1"
+    read = subprocess.run(
+        [str(DUCKDB1_PYTHON), "-c", READ_WITH_DUCKDB1, str(built["db"]), json.dumps(BI_TABLES)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert read.returncode == 0, read.stderr[-2000:]
+    seen = json.loads(read.stdout)
+    assert seen["version"].startswith("1.")
+    for table in BI_TABLES:
+        assert seen["rows"][table] == query(built["db"], f"select count(*) from {table}")[0][0], table
+    expected = query(
+        built["db"], "select prediction_name, profile_id, probability from fct_propensity_scores order by 1, 2 limit 50"
+    )
+    assert [tuple(row) for row in seen["scores"]] == expected
+
+
+def test_every_documented_model_and_column_carries_its_description_in_the_warehouse(built):
+    """SQL and Python models alike: a BI tool browsing the warehouse sees the dbt YAML's descriptions."""
+    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
+    models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "incremental")
+    ]
+    assert any(node["language"] == "python" for node in models)
+    with duckdb.connect(str(built["db"]), read_only=True) as con:
+        tables = dict(con.sql("select table_name, comment from duckdb_tables()").fetchall())
+        columns = {
+            (table, column): comment
+            for table, column, comment in con.sql(
+                "select table_name, column_name, comment from duckdb_columns()"
+            ).fetchall()
+        }
+    missing = []
+    for node in models:
+        name = node["alias"]
+        if node["description"] and tables.get(name) != node["description"]:
+            missing.append(name)
+        for column, spec in node["columns"].items():
+            if spec["description"] and (name, column) in columns and columns[(name, column)] != spec["description"]:
+                missing.append(f"{name}.{column}")
+    assert missing == []
 
 
 def test_an_incremental_rebuild_leaves_no_temporary_tables_behind(built):
