@@ -277,3 +277,55 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
             assert left == [(0,)], table
     for table in ("int_events_sessionized", "int_sessions_aggregated"):
         assert rows("inc.duckdb", table) == rows("full.duckdb", table), table
+
+
+def _freshness(dbt_runner, db_name: str, variables: dict) -> dict:
+    dbt_runner(["source", "freshness"], variables, db_name=db_name, check=False)
+    results = json.loads((dbt_runner.tmp_path / "target" / "sources.json").read_text())["results"]
+    (result,) = results
+    return result
+
+
+def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path, dbt_runner):
+    """`dbt source freshness` on a table source: the flat layout's mapped timestamp column (text with a zone), the
+    XDM `timestamp`; fresh passes, 3 days old warns (warn after 2 days, error after 7)."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    iso = "%Y-%m-%dT%H:%M:%SZ"
+    db = tmp_path / "fresh.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema crm")
+        con.execute(
+            "create table crm.flat_events as select * from (values "
+            f"('e1', 'p1', 'web.webpagedetails.pageViews', '{(now - dt.timedelta(days=40)).strftime(iso)}'), "
+            f"('e2', 'p1', 'web.webpagedetails.pageViews', '{(now - dt.timedelta(hours=3)).strftime(iso)}')"
+            ") as t(id, ecid, kind, ts)"
+        )
+        con.execute(
+            "create table crm.xdm_events as select * from (values "
+            f"('x1', '{(now - dt.timedelta(days=3)).strftime(iso)}')) as t(_id, timestamp)"
+        )
+    flat = _freshness(
+        dbt_runner,
+        "fresh.duckdb",
+        {
+            "customer_ai__events_source": "table",
+            "customer_ai__events_format": "flat",
+            "customer_ai__events_schema": "crm",
+            "customer_ai__events_table": "flat_events",
+            "customer_ai__flat_columns": FLAT_MAPPING,
+        },
+    )
+    assert flat["status"] == "pass", flat
+    assert 2 * 3600 < flat["max_loaded_at_time_ago_in_s"] < 4 * 3600
+    xdm = _freshness(
+        dbt_runner,
+        "fresh.duckdb",
+        {
+            "customer_ai__events_source": "table",
+            "customer_ai__events_schema": "crm",
+            "customer_ai__events_table": "xdm_events",
+        },
+    )
+    assert xdm["status"] == "warn", xdm
