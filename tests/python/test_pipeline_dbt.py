@@ -209,6 +209,27 @@ def test_every_documented_model_and_column_carries_its_description_in_the_wareho
     assert missing == []
 
 
+CONTRACT_TYPES = {"string": "VARCHAR", "double": "DOUBLE", "int": "INTEGER", "bigint": "BIGINT", "date": "DATE"}
+CONTRACT_TYPES |= {"timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
+
+
+def test_bi_tables_are_public_with_enforced_contracts_and_their_parquet_copies_carry_the_same_types(built):
+    """Every BI-facing table declares its columns' names and types (enforced at every build); the Parquet copy a BI
+    tool reads has exactly those columns and types (no HUGEINT in one and DOUBLE in the other)."""
+    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
+    nodes = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    folder = built["tmp"] / "bi" / "ci"
+    with duckdb.connect() as con:
+        for table in BI_TABLES:
+            node = nodes[table]
+            assert node["config"]["contract"]["enforced"], table
+            assert node["access"] == "public", table
+            declared = {name: CONTRACT_TYPES[spec["data_type"]] for name, spec in node["columns"].items()}
+            described = con.sql(f"describe select * from '{folder / table}.parquet'").fetchall()
+            copied = {row[0]: row[1] for row in described}
+            assert copied == declared, table
+
+
 def test_an_incremental_rebuild_leaves_no_temporary_tables_behind(built):
     """The second build appends to the model registry (an incremental Python model): the table its rows were staged
     in must not stay in the warehouse, where BI tools would list it."""
