@@ -17,7 +17,7 @@
             ~ ' where event_date > ' ~ customer_ai_date_literal(row[0]) ~ ' group by event_date order by event_date limit 5') -%}
         {%- set listed = [] -%}
         {%- for d in days.rows -%}{%- do listed.append(d[0] ~ ": " ~ d[1]) -%}{%- endfor -%}
-        {%- if var('customer_ai__as_of_date', none) is not none -%}
+        {%- if var('customer_ai__as_of_date') is not none -%}
             {%- set why = "customer_ai__as_of_date is set" -%}
         {%- else -%}
             {%- set why = "each of these days has fewer than " ~ var('customer_ai__as_of_min_daily_share')

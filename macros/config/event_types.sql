@@ -81,7 +81,7 @@
 -#}
 {% macro customer_ai_known_event_types() %}
     {%- set known = customer_ai_standard_event_types() | list -%}
-    {%- for extra in var('customer_ai__extra_event_types', []) or [] -%}
+    {%- for extra in var('customer_ai__extra_event_types') or [] -%}
         {%- set name = extra.event_type if extra is mapping else extra -%}
         {%- do known.append({'event_type': name, 'measures': [], 'features': true,
             'label': (extra.get('label') if extra is mapping else none) or (name ~ ' events'),
@@ -102,7 +102,7 @@
 {#- Event types that get count and recency features: the var, or every known type marked for features. -#}
 {% macro customer_ai_feature_event_types() %}
     {%- set known = customer_ai_known_event_types() -%}
-    {%- set configured = var('customer_ai__feature_event_types', none) -%}
+    {%- set configured = var('customer_ai__feature_event_types') -%}
     {%- if configured is none -%}
         {%- set configured = [] -%}
         {%- for t in known if t.features -%}{%- do configured.append(t.event_type) -%}{%- endfor -%}

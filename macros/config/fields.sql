@@ -7,7 +7,10 @@
         'event_type': 'string', 'revenue': 'number', 'quantity': 'number', 'purchase_id': 'string',
         'page_name': 'string', 'page_url': 'string', 'channel': 'string'
     } -%}
-    {%- for f in var('customer_ai__passthrough_fields', []) or [] -%}
+    {#- only well-formed entries: the input check reports the others, and this runs inside the check -#}
+    {%- set passthrough = var('customer_ai__passthrough_fields') or [] -%}
+    {%- for f in (passthrough if passthrough is not string and passthrough is not mapping else [])
+            if f is mapping and f.get('name') is string -%}
         {%- do fields.update({f.name: f.get('type', 'string')}) -%}
     {%- endfor -%}
     {{ return(fields) }}

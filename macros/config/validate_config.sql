@@ -1,218 +1,129 @@
 {#-
-    Configuration check. customer_ai_validate_config() runs at the start of every dbt run/build (on-run-start) and
-    every macro that reads the predictions goes through customer_ai_predictions(), which runs the same check, so a
-    bad config fails the same way whether it is met while parsing or at run start. Messages name the var, the
-    prediction and the key: customer_ai__predictions[purchase_next_30d].goal.conditions[0].operator: ...
+    The configuration check, by topic: input (validate_input.sql), time (validate_time.sql), models
+    (validate_models.sql), predictions (predictions.sql) and custom events (custom_events.sql).
+    customer_ai_validate_config() runs every topic at the start of every dbt run/build (on-run-start), and once more
+    while dbt parses a model that reads the configuration (customer_ai_check_config_while_parsing), so that a bad
+    setting stops dbt with its message, never with a Jinja error from the model it broke. Messages name the var, the
+    prediction and the key:
+    customer_ai__predictions[purchase_next_30d].goal.conditions[0].operator: ...
+
+    Every setting is input: names that reach SQL as identifiers must match a strict pattern (and are also quoted with
+    customer_ai_quote), values are checked for their type and range. The helpers below are shared by the topics.
 -#}
 
 {% macro customer_ai_validate_config() %}
-    {%- set errors = customer_ai_config_errors() -%}
+    {%- set errors = [] -%}
+    {%- do errors.extend(customer_ai_input_config_errors()) -%}
+    {%- do errors.extend(customer_ai_time_config_errors()) -%}
+    {%- do errors.extend(customer_ai_model_config_errors()) -%}
+    {%- do errors.extend(customer_ai_custom_event_errors()) -%}
+    {%- do errors.extend(customer_ai_prediction_errors()) -%}
+    {%- do customer_ai_raise_config_errors(errors) -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#-
+    The check the accessors (customer_ai_predictions, customer_ai_custom_events) run: only while dbt parses, when a
+    model is rendered before any hook has run. dbt parses again whenever a var changes, so the configuration a model
+    is compiled with at execution has passed this check, and on-run-start has checked it once more.
+-#}
+{% macro customer_ai_check_config_while_parsing() %}
+    {%- if not execute -%}
+        {%- do customer_ai_validate_config() -%}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro customer_ai_raise_config_errors(errors) %}
     {%- if errors | length > 0 -%}
         {{ exceptions.raise_compiler_error(
             "Customer AI configuration is invalid (" ~ (errors | length) ~ " problem(s)):\n  - " ~ (errors | join("\n  - "))
             ~ "\nSee the commented vars block in dbt_project.yml and the README (Configuration)."
         ) }}
     {%- endif -%}
-    {{ return('') }}
 {% endmacro %}
 
 
-
-
-{% macro customer_ai_condition_errors(condition, where) %}
-    {%- set errors = [] -%}
-    {%- set fields = customer_ai_condition_fields() -%}
-    {%- set operators = customer_ai_operators() -%}
-    {%- if condition is not mapping -%}
-        {%- do errors.append(where ~ ": a condition must be a mapping such as {event_type: commerce.purchases} or {field: revenue, operator: gte, value: 50}, got " ~ condition) -%}
-        {{ return(errors) }}
-    {%- endif -%}
-    {%- for key in condition.keys() if key not in ['event_type', 'field', 'operator', 'value'] -%}
-        {%- do errors.append(where ~ "." ~ key ~ ": unknown key; a condition has event_type, field, operator, value") -%}
-    {%- endfor -%}
-    {%- if 'event_type' not in condition and 'field' not in condition -%}
-        {%- do errors.append(where ~ ": a condition needs event_type or field") -%}
-    {%- endif -%}
-    {%- if 'event_type' in condition -%}
-        {%- do errors.extend(customer_ai_event_type_errors(condition.event_type, where ~ ".event_type")) -%}
-    {%- endif -%}
-    {%- if 'field' in condition -%}
-        {%- set op = condition.get('operator') -%}
-        {%- if condition.field not in fields -%}
-            {%- do errors.append(where ~ ".field: unknown field '" ~ condition.field ~ "'; known fields: " ~ (fields.keys() | list | sort | join(', ')) ~ " (add others with customer_ai__passthrough_fields)") -%}
-        {%- endif -%}
-        {%- if op is none -%}
-            {%- do errors.append(where ~ ".operator: missing; one of " ~ (operators | join(', '))) -%}
-        {%- elif op not in operators -%}
-            {%- do errors.append(where ~ ".operator: unknown operator '" ~ op ~ "'; one of " ~ (operators | join(', '))) -%}
-        {%- elif op != 'exists' and 'value' not in condition -%}
-            {%- do errors.append(where ~ ".value: missing; operator '" ~ op ~ "' compares with a value") -%}
-        {%- elif op == 'in' and (condition.value is string or condition.value is not iterable or condition.value | length == 0) -%}
-            {%- do errors.append(where ~ ".value: operator 'in' needs a non-empty list, got " ~ condition.value) -%}
-        {%- elif op in ['gt', 'gte', 'lt', 'lte'] and (condition.value is not number or condition.value is boolean) -%}
-            {%- do errors.append(where ~ ".value: operator '" ~ op ~ "' needs a number, got " ~ condition.value) -%}
-        {%- elif op in ['gt', 'gte', 'lt', 'lte'] and fields.get(condition.field) == 'string' -%}
-            {%- do errors.append(where ~ ".operator: '" ~ op ~ "' compares numbers but field '" ~ condition.field ~ "' is text") -%}
-        {%- elif op in ['starts_with', 'contains'] and condition.value is not string -%}
-            {%- do errors.append(where ~ ".value: operator '" ~ op ~ "' needs text, got " ~ condition.value) -%}
-        {%- endif -%}
-    {%- elif 'operator' in condition or 'value' in condition -%}
-        {%- do errors.append(where ~ ": operator and value need a field") -%}
-    {%- endif -%}
-    {{ return(errors) }}
+{#- A lower-case name (predictions, custom events, pass-through fields): letters, digits and _, nothing else (a
+    trailing line break included: fullmatch, not match with $). -#}
+{% macro customer_ai_is_name(value) %}
+    {{ return(value is string and modules.re.fullmatch('[a-z][a-z0-9_]*', value) is not none) }}
 {% endmacro %}
 
 
-{% macro customer_ai_condition_list_errors(conditions, where, allow_empty=true) %}
-    {%- set errors = [] -%}
-    {%- if conditions is none -%}{%- set conditions = [] -%}{%- endif -%}
-    {%- if conditions is string or conditions is mapping or conditions is not iterable -%}
-        {%- do errors.append(where ~ ": must be a list of conditions") -%}
-    {%- elif conditions | length == 0 and not allow_empty -%}
-        {%- do errors.append(where ~ ": needs at least one condition") -%}
-    {%- else -%}
-        {%- for c in conditions -%}
-            {%- do errors.extend(customer_ai_condition_errors(c, where ~ "[" ~ loop.index0 ~ "]")) -%}
-        {%- endfor -%}
+{#- A value as it should appear in a message: text in single quotes with invisible characters escaped ('p1\n'),
+    anything else as JSON. -#}
+{% macro customer_ai_shown(value) %}
+    {%- if value is string -%}
+        {{ return("'" ~ tojson(value)[1:-1] ~ "'") }}
     {%- endif -%}
-    {{ return(errors) }}
+    {{ return(tojson(value)) }}
 {% endmacro %}
 
 
-{% macro customer_ai_config_errors() %}
-    {%- set errors = [] -%}
-    {%- set allowed_keys = ['name', 'propensity_type', 'goal', 'outcome_window_days', 'eligibility', 'exclusions', 'description'] -%}
-
-    {%- do errors.extend(customer_ai_input_config_errors()) -%}
-    {%- do errors.extend(customer_ai_time_config_errors()) -%}
-    {%- do errors.extend(customer_ai_model_config_errors()) -%}
-
-    {# --- custom events --- #}
-    {%- set custom_names = [] -%}
-    {%- for ce in var('customer_ai__custom_events', []) or [] -%}
-        {%- set ce_name = ce.get('name') if ce is mapping else none -%}
-        {%- set where = "customer_ai__custom_events[" ~ (ce_name if customer_ai_is_name(ce_name) else loop.index0) ~ "]" -%}
-        {%- if ce_name is none or not customer_ai_is_name(ce_name) -%}
-            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(ce_name)) -%}
-        {%- elif ce_name in custom_names -%}
-            {%- do errors.append(where ~ ".name: duplicate custom event name '" ~ ce_name ~ "'") -%}
-        {%- else -%}
-            {%- do custom_names.append(ce_name) -%}
-        {%- endif -%}
-        {%- if ce is mapping -%}
-            {%- if ce.get('match', 'any') not in ['any', 'all'] -%}
-                {%- do errors.append(where ~ ".match: unknown value '" ~ ce.match ~ "'; one of any, all") -%}
-            {%- endif -%}
-            {%- do errors.extend(customer_ai_condition_list_errors(ce.get('conditions'), where ~ ".conditions", allow_empty=false)) -%}
-            {%- for key in ce.keys() if key not in ['name', 'label', 'noun', 'match', 'conditions'] -%}
-                {%- do errors.append(where ~ "." ~ key ~ ": unknown key; a custom event has name, label, noun, match, conditions") -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endfor -%}
-
-    {# --- predictions --- #}
-    {%- set predictions = var('customer_ai__predictions', []) -%}
-    {%- if predictions is none or predictions is string or predictions is mapping or predictions | length == 0 -%}
-        {%- do errors.append("customer_ai__predictions: must be a non-empty list of predictions") -%}
-        {{ return(errors) }}
+{#-
+    Identifier patterns. relation: a database, schema or table name; column: a column name (spaces, dots and dashes
+    allowed, since CSV headers have them); xdm_path: a dotted path of XDM field names. None of them admits a quote,
+    backtick, semicolon or line break, so a setting can never end a quoted identifier and append SQL.
+-#}
+{% macro customer_ai_identifier_errors(value, where, kind='relation', required=true) %}
+    {%- set patterns = {
+        'relation': '[A-Za-z0-9_][A-Za-z0-9_$-]{0,254}',
+        'column': '[A-Za-z0-9_@$][A-Za-z0-9_ @$.-]{0,254}',
+        'xdm_path': '[A-Za-z0-9_@$-]{1,128}(\\.[A-Za-z0-9_@$-]{1,128}){0,15}'} -%}
+    {%- set described = {
+        'relation': 'letters, digits, _, $ and -',
+        'column': 'letters, digits, spaces and _ @ $ . -',
+        'xdm_path': 'field names of letters, digits and _ @ $ -, joined by dots'} -%}
+    {%- if value is none -%}
+        {{ return([where ~ ": missing"] if required else []) }}
     {%- endif -%}
-    {%- set seen = [] -%}
-    {%- for p in predictions -%}
-        {%- if p is not mapping -%}
-            {%- do errors.append("customer_ai__predictions[" ~ loop.index0 ~ "]: must be a mapping with name, propensity_type, goal, outcome_window_days") -%}
-            {%- continue -%}
-        {%- endif -%}
-        {%- set where = "customer_ai__predictions[" ~ (p.get('name') if customer_ai_is_name(p.get('name')) else loop.index0) ~ "]" -%}
-        {%- if not p.get('name') or not customer_ai_is_name(p.get('name')) -%}
-            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(p.get('name'))) -%}
-        {%- elif p.name in seen -%}
-            {%- do errors.append(where ~ ".name: duplicate prediction name '" ~ p.name ~ "'") -%}
-        {%- else -%}
-            {%- do seen.append(p.name) -%}
-        {%- endif -%}
-        {%- for key in p.keys() if key not in allowed_keys -%}
-            {%- do errors.append(where ~ "." ~ key ~ ": unknown key; a prediction has " ~ (allowed_keys | join(', '))) -%}
-        {%- endfor -%}
-        {%- if p.get('propensity_type') not in ['conversion', 'churn'] -%}
-            {%- do errors.append(where ~ ".propensity_type: unknown propensity type '" ~ p.get('propensity_type') ~ "'; one of conversion, churn") -%}
-        {%- endif -%}
-        {%- if 'outcome_window_days' not in p or p.outcome_window_days is none -%}
-            {%- do errors.append(where ~ ".outcome_window_days: missing; the number of days after the snapshot in which the goal is observed") -%}
-        {%- elif not customer_ai_is_positive_int(p.outcome_window_days) -%}
-            {%- do errors.append(where ~ ".outcome_window_days: must be a positive whole number of days, got " ~ p.outcome_window_days) -%}
-        {%- endif -%}
-        {%- set goal = p.get('goal') -%}
-        {%- if goal is not mapping -%}
-            {%- do errors.append(where ~ ".goal: missing; a goal has will, match and conditions") -%}
-        {%- else -%}
-            {%- for key in goal.keys() if key not in ['will', 'match', 'conditions'] -%}
-                {%- do errors.append(where ~ ".goal." ~ key ~ ": unknown key; a goal has will, match, conditions") -%}
-            {%- endfor -%}
-            {%- if goal.get('will', 'occur') not in ['occur', 'not_occur'] -%}
-                {%- do errors.append(where ~ ".goal.will: unknown value '" ~ goal.will ~ "'; one of occur, not_occur") -%}
-            {%- endif -%}
-            {%- if goal.get('match', 'any') not in ['any', 'all'] -%}
-                {%- do errors.append(where ~ ".goal.match: unknown value '" ~ goal.match ~ "'; one of any, all") -%}
-            {%- endif -%}
-            {%- do errors.extend(customer_ai_condition_list_errors(goal.get('conditions'), where ~ ".goal.conditions", allow_empty=false)) -%}
-        {%- endif -%}
-        {%- set elig = p.get('eligibility') or {} -%}
-        {%- if elig is not mapping -%}
-            {%- do errors.append(where ~ ".eligibility: must be a mapping with active_within_days and conditions") -%}
-        {%- else -%}
-            {%- for key in elig.keys() if key not in ['active_within_days', 'conditions', 'match'] -%}
-                {%- do errors.append(where ~ ".eligibility." ~ key ~ ": unknown key; eligibility has active_within_days, match, conditions") -%}
-            {%- endfor -%}
-            {%- if not customer_ai_is_positive_int(elig.get('active_within_days', 45)) -%}
-                {%- do errors.append(where ~ ".eligibility.active_within_days: must be a positive whole number of days, got " ~ elig.get('active_within_days')) -%}
-            {%- endif -%}
-            {%- if elig.get('match', 'any') not in ['any', 'all'] -%}
-                {%- do errors.append(where ~ ".eligibility.match: unknown value '" ~ elig.match ~ "'; one of any, all") -%}
-            {%- endif -%}
-            {%- do errors.extend(customer_ai_condition_list_errors(elig.get('conditions'), where ~ ".eligibility.conditions")) -%}
-        {%- endif -%}
-        {%- do errors.extend(customer_ai_condition_list_errors(p.get('exclusions'), where ~ ".exclusions")) -%}
+    {%- if value is not string or modules.re.fullmatch(patterns[kind], value) is none -%}
+        {{ return([where ~ ": " ~ customer_ai_shown(value) ~ " is not allowed here; use " ~ described[kind]]) }}
+    {%- endif -%}
+    {{ return([]) }}
+{% endmacro %}
+
+
+{#- An event type in a condition or a list setting: one the project knows (standard or extra). -#}
+{% macro customer_ai_event_type_errors(value, where) %}
+    {%- set known = [] -%}
+    {%- for t in customer_ai_known_event_types() -%}{%- do known.append(t.event_type) -%}{%- endfor -%}
+    {%- if value is not string or value | length == 0 -%}
+        {{ return([where ~ ": must be an event type such as commerce.purchases, got " ~ customer_ai_shown(value)]) }}
+    {%- endif -%}
+    {%- if value in known -%}{{ return([]) }}{%- endif -%}
+    {%- for k in known if k | lower == value | trim | lower -%}
+        {{ return([where ~ ": " ~ customer_ai_shown(value) ~ " is written '" ~ k ~ "'"]) }}
     {%- endfor -%}
-    {{ return(errors) }}
+    {{ return([where ~ ": unknown event type " ~ customer_ai_shown(value) ~ "; add your own types to "
+        ~ "customer_ai__extra_event_types (standard types: macros/config/event_types.sql)"]) }}
+{% endmacro %}
+
+
+{% macro customer_ai_is_number(value) %}
+    {{ return(value is number and value is not boolean) }}
+{% endmacro %}
+
+
+{#- A date written YYYY-MM-DD that exists in the calendar; returns [errors, date or none]. -#}
+{% macro customer_ai_date_errors(value, where) %}
+    {%- set text = value | string -%}
+    {%- set parts = modules.re.fullmatch('(\\d{4})-(\\d{2})-(\\d{2})', text) -%}
+    {%- if parts is none -%}
+        {{ return([[where ~ ": must be a date written YYYY-MM-DD, got " ~ customer_ai_shown(text)], none]) }}
+    {%- endif -%}
+    {%- set year, month, day = parts.group(1) | int, parts.group(2) | int, parts.group(3) | int -%}
+    {%- set leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 -%}
+    {%- set month_days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] -%}
+    {%- if year < 1900 or month < 1 or month > 12 or day < 1 or day > month_days[month - 1] -%}
+        {{ return([[where ~ ": " ~ customer_ai_shown(text) ~ " is not a date in the calendar"], none]) }}
+    {%- endif -%}
+    {{ return([[], modules.datetime.date(year, month, day)]) }}
 {% endmacro %}
 
 
 {% macro customer_ai_is_positive_int(value) %}
     {{ return(value is number and value is not boolean and value is integer and value > 0) }}
-{% endmacro %}
-
-
-{#- The predictions with defaults applied. Validates first, so no model compiles from a bad config. -#}
-{% macro customer_ai_predictions() %}
-    {%- do customer_ai_validate_config() -%}
-    {%- set result = [] -%}
-    {%- for p in var('customer_ai__predictions') -%}
-        {%- set elig = p.get('eligibility') or {} -%}
-        {%- do result.append({
-            'name': p.name,
-            'propensity_type': p.propensity_type,
-            'will': p.goal.get('will', 'occur'),
-            'match': p.goal.get('match', 'any'),
-            'conditions': p.goal.conditions,
-            'outcome_window_days': p.outcome_window_days,
-            'active_within_days': elig.get('active_within_days', 45),
-            'eligibility_match': elig.get('match', 'any'),
-            'eligibility_conditions': elig.get('conditions') or [],
-            'exclusions': p.get('exclusions') or [],
-        }) -%}
-    {%- endfor -%}
-    {{ return(result) }}
-{% endmacro %}
-
-
-{% macro customer_ai_custom_events() %}
-    {%- do customer_ai_validate_config() -%}
-    {%- set result = [] -%}
-    {%- for ce in var('customer_ai__custom_events', []) or [] -%}
-        {%- set label = ce.get('label') or (ce.name | replace('_', ' ') | capitalize) -%}
-        {%- do result.append({'activity': 'custom.' ~ ce.name, 'slug': 'custom_' ~ ce.name, 'label': label,
-                              'noun': ce.get('noun') or label | lower,
-                              'match': ce.get('match', 'any'), 'conditions': ce.conditions}) -%}
-    {%- endfor -%}
-    {{ return(result) }}
 {% endmacro %}

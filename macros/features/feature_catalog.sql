@@ -21,7 +21,7 @@
 -#}
 {% macro customer_ai_feature_catalog() %}
     {%- set features = [] -%}
-    {%- set passive = var('customer_ai__passive_event_types', ['directMarketing.emailSent']) -%}
+    {%- set passive = var('customer_ai__passive_event_types') -%}
     {%- set passive_sql = customer_ai_literal_list(passive) -%}
     {%- set is_active = "activity not like 'custom.%' and activity not in " ~ passive_sql -%}
 
@@ -76,7 +76,7 @@
          'expr': customer_ai_ratio('sum(sessions_30d)', 'sum(sessions_90d)', 3)},
     ]) -%}
 
-    {%- set attrs = var('customer_ai__profile_attributes', none) -%}
+    {%- set attrs = var('customer_ai__profile_attributes') -%}
     {%- if attrs -%}
         {%- for col in attrs.get('columns', []) if not col.get('personal_data', false) -%}
             {%- do features.append({'name': 'attr_' ~ customer_ai_slug(col.name), 'label': col.get('label') or (col.name | replace('_', ' ') | capitalize),

@@ -3,7 +3,7 @@
     or Parquet, JSON or CSV files. Called only by the staging layer.
 -#}
 {% macro customer_ai_raw_events() %}
-    {%- set kind = var('customer_ai__events_source', 'demo') -%}
+    {%- set kind = var('customer_ai__events_source') -%}
     {%- if kind == 'demo' -%}
         {{ return(ref('demo_xdm_experience_events')) }}
     {%- elif kind == 'table' -%}
@@ -96,7 +96,7 @@
 {% endmacro %}
 
 {% macro customer_ai_input_description() %}
-    {%- set kind = var('customer_ai__events_source', 'demo') -%}
+    {%- set kind = var('customer_ai__events_source') -%}
     {%- if kind == 'files' -%}
         {{ return("The input files (customer_ai__events_path: '" ~ var('customer_ai__events_path') ~ "')") }}
     {%- elif kind == 'table' -%}
@@ -277,7 +277,7 @@
 {% macro customer_ai_identity_candidates(columns) %}
     {%- set candidates = [] -%}
     {%- set identity_map = customer_ai_field(columns, 'identityMap') -%}
-    {%- for source in var('customer_ai__identity_fields', ['identity_map', 'mcid']) -%}
+    {%- for source in var('customer_ai__identity_fields') -%}
         {%- if source == 'mcid' -%}
             {%- set mcid = customer_ai_field(columns, 'endUserIDs._experience.mcid.id') -%}
             {%- if mcid is not none -%}
@@ -297,8 +297,8 @@
 
 {#- The ordered identityMap namespaces: customer_ai__identity_namespaces, else the single customer_ai__identity_namespace. -#}
 {% macro customer_ai_identity_namespaces() %}
-    {%- set listed = var('customer_ai__identity_namespaces', none) -%}
-    {{ return(listed if listed else [var('customer_ai__identity_namespace', 'ECID')]) }}
+    {%- set listed = var('customer_ai__identity_namespaces') -%}
+    {{ return(listed if listed else [var('customer_ai__identity_namespace')]) }}
 {% endmacro %}
 
 {#- The id of the first identity of a namespace in identityMap, or none when a record-shaped identityMap has no

@@ -8,7 +8,7 @@
     as-of date past the real data, leave every profile inactive at it and score nobody. The days left after the
     as-of date are counted here and logged by the post-hook.
 -#}
-{%- set configured = var('customer_ai__as_of_date', none) -%}
+{%- set configured = var('customer_ai__as_of_date') -%}
 {%- set share = var('customer_ai__as_of_min_daily_share') -%}
 
 with

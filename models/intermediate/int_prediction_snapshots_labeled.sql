@@ -9,7 +9,7 @@
     snapshot's population once they have any event on or before it, as in int_profile_snapshots_featurized.
 -#}
 {%- set predictions = customer_ai_predictions() -%}
-{%- set passive = var('customer_ai__passive_event_types', ['directMarketing.emailSent']) -%}
+{%- set passive = var('customer_ai__passive_event_types') -%}
 
 with
 

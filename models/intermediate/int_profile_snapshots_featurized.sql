@@ -70,7 +70,7 @@ active_days as (
         on activities.activity_date <= snapshot_dates.snapshot_date
         and activities.activity_date > snapshot_dates.window_30d_start_date
     where activities.activity not like 'custom.%'
-        and activities.activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types', ['directMarketing.emailSent'])) }}
+        and activities.activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types')) }}
     group by activities.profile_id, snapshot_dates.snapshot_date
 
 ),

@@ -49,7 +49,7 @@ final as (
     inner join features
         on ranked.profile_id = features.profile_id
         and ranked.snapshot_date = features.snapshot_date
-    where ranked.sample_rank <= {{ var('customer_ai__training_max_rows', 250000) }}
+    where ranked.sample_rank <= {{ var('customer_ai__training_max_rows') }}
 
 )
 

@@ -28,7 +28,7 @@ final as (
         page_name,
         page_url,
         channel
-        {%- for f in var('customer_ai__passthrough_fields', []) or [] %},
+        {%- for f in var('customer_ai__passthrough_fields') or [] %},
         {{ customer_ai_quote(f.name) }}
         {%- endfor %}
     from validated

@@ -17,7 +17,7 @@
 {%- set num = customer_ai_type_double() -%}
 {%- set known_types = customer_ai_known_event_types() -%}
 {%- set measured_types = customer_ai_measured_event_types() -%}
-{%- set passthrough = var('customer_ai__passthrough_fields', []) or [] -%}
+{%- set passthrough = var('customer_ai__passthrough_fields') or [] -%}
 {#- the measured types whose measure fields this input has: only they can be set, so only they are tested -#}
 {%- set present_types = [] -%}
 
@@ -29,7 +29,7 @@ raw_events as (
 
 ),
 
-{% if var('customer_ai__events_format', 'xdm') == 'xdm' %}
+{% if var('customer_ai__events_format') == 'xdm' %}
 
 {%- set identities = customer_ai_identity_candidates(columns) -%}
 {%- set order_total = customer_ai_field_number(columns, 'commerce.order.priceTotal') -%}
@@ -96,7 +96,7 @@ identified as (
     'event_id': 'event_id', 'profile_id': 'profile_id', 'event_type': 'event_type',
     'event_timestamp': 'event_timestamp', 'revenue': 'revenue', 'quantity': 'quantity', 'purchase_id': 'purchase_id',
     'page_name': 'page_name', 'page_url': 'page_url', 'channel': 'channel'} -%}
-{%- do mapping.update(var('customer_ai__flat_columns', {}) or {}) -%}
+{%- do mapping.update(var('customer_ai__flat_columns') or {}) -%}
 {%- for required in ['event_id', 'profile_id', 'event_type', 'event_timestamp'] -%}
     {%- if execute and customer_ai_flat_column(mapping, columns, required) is none -%}
         {%- set names = [] -%}

@@ -10,7 +10,7 @@
 -#}
 {%- set max_revenue = customer_ai_literal(var('customer_ai__max_event_revenue')) -%}
 {%- set max_quantity = customer_ai_literal(var('customer_ai__max_event_quantity')) -%}
-{%- set passthrough = var('customer_ai__passthrough_fields', []) or [] -%}
+{%- set passthrough = var('customer_ai__passthrough_fields') or [] -%}
 {%- set str = dbt.type_string() -%}
 
 with

@@ -3,7 +3,7 @@
     personal_data: true are not even read. With no attributes configured this is an empty table, so that the
     feature model can always join it.
 -#}
-{%- set attrs = var('customer_ai__profile_attributes', none) -%}
+{%- set attrs = var('customer_ai__profile_attributes') -%}
 
 {% if attrs %}
 {%- if attrs.relation.source is defined -%}

@@ -16,7 +16,7 @@ def model(dbt, session):
     scoring_rows = dbt.ref("int_scoring_examples_joined")
     tables = []
     for name, _kind in predictions:
-        for bucket in str(dbt.config.get("buckets")).split(","):
+        for bucket in pipeline.json_setting(dbt.config.get("buckets")):
             members = assigned[(assigned["prediction_name"] == name) & (assigned["bucket"] == bucket)]
             if members.empty:
                 continue

@@ -15,7 +15,7 @@ def model(dbt, session):
     codes = dbt.ref("int_reason_codes_bucketed")
     tables = []
     for name, kind in predictions:
-        for bucket in str(dbt.config.get("buckets")).split(","):
+        for bucket in pipeline.json_setting(dbt.config.get("buckets")):
             frame = warehouse.frame(
                 codes,
                 columns=["profile_id", "factor_code", "contribution"],

@@ -118,11 +118,14 @@ def bgnbd_implied_repeat_purchases(model: clv.BetaGeoModel, tenure: np.ndarray, 
 
 @dataclass(frozen=True)
 class ClvSettings:
-    time_unit: str = "weeks"
-    horizon_days: int = 365
-    annual_discount_rate: float = 0.10
+    """The CLV vars (customer_ai__clv_time_unit, _clv_horizon_days, _clv_annual_discount_rate, _clv_min_repeat_buyers),
+    whose defaults are set once, in dbt_project.yml; min_customers is fixed here."""
+
+    time_unit: str
+    horizon_days: int
+    annual_discount_rate: float
+    min_repeat_buyers: int
     min_customers: int = 20
-    min_repeat_buyers: int = 20
 
     def __post_init__(self) -> None:
         if self.time_unit not in clv.DAYS_PER_UNIT:

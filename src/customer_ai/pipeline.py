@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -121,14 +122,14 @@ IMPORTANCE_SCHEMA = pa.schema(
 )
 
 
-def parse_predictions(text: str) -> list[tuple[str, str]]:
-    """'name:type,name:type,' (rendered by dbt_project.yml) -> [(name, type)]."""
-    pairs = []
-    for item in (text or "").split(","):
-        if item.strip():
-            name, _, kind = item.strip().partition(":")
-            pairs.append((name, kind))
-    return pairs
+def json_setting(value: Any) -> Any:
+    """A list or mapping var as a Python model's config receives it: JSON text rendered by dbt's tojson."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def parse_predictions(value: Any) -> list[tuple[str, str]]:
+    """customer_ai__predictions (JSON, validated by dbt before any model runs) -> [(name, propensity_type)]."""
+    return [(p["name"], p["propensity_type"]) for p in json_setting(value)]
 
 
 def should_retrain(

@@ -36,14 +36,15 @@ STATUS_LEAKAGE = "leakage_suspected"
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """Knobs of training; the dbt vars customer_ai__* map onto these (see dbt_project.yml)."""
+    """Knobs of training. The first four are dbt vars (customer_ai__min_positive_examples, _min_negative_examples,
+    _poor_auc_threshold, _model_seed) whose defaults are set once, in dbt_project.yml; the rest are fixed here."""
 
-    min_positive_examples: int = 500
-    min_negative_examples: int = 500
-    poor_auc_threshold: float = 0.65
+    min_positive_examples: int
+    min_negative_examples: int
+    poor_auc_threshold: float
+    seed: int
     holdout_share: float = 0.2
     calibration_share: float = 0.2
-    seed: int = 42
     max_iter: int = 300
     # Small trees: exact TreeSHAP costs grow with leaves x depth, and on the demo 15 leaves of depth <= 6 at a
     # learning rate of 0.1 explain 5x faster than 31 unbounded leaves at 0.06, for the same holdout AUC.

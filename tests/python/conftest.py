@@ -9,9 +9,40 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def project_var(name: str):
+    """A customer_ai__ var's default, read from dbt_project.yml: the one place defaults are written."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+    return project["vars"][f"customer_ai__{name}"]
+
+
+def training_settings(**overrides):
+    """TrainingSettings as dbt builds them from the project's defaults, with overrides."""
+    from customer_ai.propensity import TrainingSettings
+
+    defaults = {
+        "min_positive_examples": project_var("min_positive_examples"),
+        "min_negative_examples": project_var("min_negative_examples"),
+        "poor_auc_threshold": project_var("poor_auc_threshold"),
+        "seed": project_var("model_seed"),
+    }
+    return TrainingSettings(**{**defaults, **overrides})
+
+
+def clv_settings(**overrides):
+    """ClvSettings as dbt builds them from the project's defaults, with overrides."""
+    from customer_ai.lifetime_value import ClvSettings
+
+    defaults = {
+        name: project_var(f"clv_{name}")
+        for name in ("time_unit", "horizon_days", "annual_discount_rate", "min_repeat_buyers")
+    }
+    return ClvSettings(**{**defaults, **overrides})
 
 
 def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cdnow import CALIBRATION_END, calibration_days
+from conftest import clv_settings
 
 from customer_ai import clv, lifetime_value
 
@@ -153,7 +154,7 @@ def _summary(frequency, recency_days, tenure_days, repeat_value, average):
     )
 
 
-SETTINGS = lifetime_value.ClvSettings(min_customers=5, min_repeat_buyers=5)
+SETTINGS = clv_settings(min_customers=5, min_repeat_buyers=5)
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
@@ -220,10 +221,10 @@ def test_predictions_from_stored_parameters_equal_the_fitted_models(rfm):
             "average_order_value": rfm["total"] / (rfm["frequency"] + 1),
         }
     )
-    bg, gg, fits = lifetime_value.fit_models(summary, lifetime_value.ClvSettings(), None, "r", NOW)
-    direct = lifetime_value.predict_values(summary, bg, gg, lifetime_value.ClvSettings(), "r").to_pandas()
+    bg, gg, fits = lifetime_value.fit_models(summary, clv_settings(), None, "r", NOW)
+    direct = lifetime_value.predict_values(summary, bg, gg, clv_settings(), "r").to_pandas()
     rebuilt = lifetime_value.models_from_fits(fits.to_pandas())
-    again = lifetime_value.predict_values(summary, *rebuilt, lifetime_value.ClvSettings(), "r").to_pandas()
+    again = lifetime_value.predict_values(summary, *rebuilt, clv_settings(), "r").to_pandas()
     pd.testing.assert_frame_equal(direct, again)
     assert direct["predicted_clv"].notna().all()
 
@@ -241,7 +242,7 @@ def test_the_fits_do_not_depend_on_the_order_of_the_customers(rfm):
             "average_order_value": rfm["total"] / (rfm["frequency"] + 1),
         }
     )
-    settings = lifetime_value.ClvSettings()
+    settings = clv_settings()
     runs = []
     for seed in (1, 2, 3):
         shuffled = summary.sample(frac=1.0, random_state=seed).reset_index(drop=True)

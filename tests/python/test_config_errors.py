@@ -146,6 +146,7 @@ GLOBAL_CASES = [
     ({"customer_ai__min_holdout_examples": 0}, "customer_ai__min_holdout_examples: must be a positive whole number"),
     ({"customer_ai__reason_segment_buckets": ["low"]}, "customer_ai__reason_segment_buckets: must be a list of high"),
     ({"customer_ai__report_dir": 5}, "customer_ai__report_dir: must be a folder path or null, got 5"),
+    ({"customer_ai__passthrough_fields": "tracking_code"}, "customer_ai__passthrough_fields: must be a list of"),
 ]
 DATE_CASES = [
     ("2025-13-45", "customer_ai__as_of_date: '2025-13-45' is not a date in the calendar"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import training_settings
 
 from customer_ai import explain, registry
 from customer_ai.propensity import (
@@ -13,7 +14,6 @@ from customer_ai.propensity import (
     STATUS_POOR,
     STATUS_TRAINED,
     FeatureSpec,
-    TrainingSettings,
     lift_gains,
     predict_probability,
     split_by_profile,
@@ -22,7 +22,7 @@ from customer_ai.propensity import (
 )
 
 FEATURES = ["recent_views", "days_since_visit", "orders", "noise", "tier"]
-SETTINGS = TrainingSettings(min_positive_examples=100, min_negative_examples=100)
+SETTINGS = training_settings(min_positive_examples=100, min_negative_examples=100)
 
 
 def examples(n: int = 6_000, seed: int = 0, signal: float = 1.0) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def test_importance_rule():
 
 def test_too_few_examples_is_insufficient_data_with_counts():
     frame = examples(400)
-    result = train_prediction(frame, FEATURES, ["tier"], TrainingSettings(), "buy")
+    result = train_prediction(frame, FEATURES, ["tier"], training_settings(), "buy")
     assert result.status == STATUS_INSUFFICIENT
     positives = int(frame["label"].sum())
     assert f"{positives:,} positive and {len(frame) - positives:,} negative" in result.message
