@@ -52,19 +52,3 @@
         cast({{ dbt.dateadd('day', -1 * entry.offset, as_of) }} as date)
     {%- endif -%}
 {%- endmacro %}
-
-
-{#- The bucket of a 0-100 score: high (75 and above), medium (25-74), low (below 25). The one place the cut-offs live. -#}
-{% macro customer_ai_bucket(score) -%}
-    case
-        when {{ score }} >= 75 then 'high'
-        when {{ score }} >= 25 then 'medium'
-        else 'low'
-    end
-{%- endmacro %}
-
-
-{#- The 0-100 score of a probability. -#}
-{% macro customer_ai_score(probability) -%}
-    cast(round({{ probability }} * 100) as integer)
-{%- endmacro %}

@@ -21,9 +21,7 @@
 -#}
 {% macro customer_ai_feature_catalog() %}
     {%- set features = [] -%}
-    {%- set passive = var('customer_ai__passive_event_types') -%}
-    {%- set passive_sql = customer_ai_literal_list(passive) -%}
-    {%- set is_active = "activity not like 'custom.%' and activity not in " ~ passive_sql -%}
+    {%- set is_active = customer_ai_is_interaction('activity') -%}
 
     {%- for a in customer_ai_feature_event_types() + customer_ai_custom_events() -%}
         {%- for days in [7, 30, 90] -%}

@@ -85,7 +85,7 @@ first_seen as (
         profile_id,
         event_date,
         {%- if by_type.only %}
-        case when event_type not in {{ customer_ai_literal_list(passive) }} then 1 else 0 end as is_active_event
+        case when {{ customer_ai_is_interaction('event_type') }} then 1 else 0 end as is_active_event
         {%- else %}
         case when {{ customer_ai_array_has_other_than('event_types', passive) }} then 1 else 0 end as is_active_event
         {%- endif %}

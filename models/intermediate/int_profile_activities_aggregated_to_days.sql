@@ -31,7 +31,7 @@ activities as (
         {{ customer_ai_literal(ce.activity) }} as activity,
         revenue
     from events
-    where {% if ce.match == 'all' -%}
+    where {% if ce.match == 'all_on_one_event' -%}
         {%- for c in ce.conditions %}{{ customer_ai_condition_sql(c) }}{{ ' and ' if not loop.last }}{% endfor -%}
     {%- else -%}
         {{ customer_ai_any_condition_sql(ce.conditions) }}

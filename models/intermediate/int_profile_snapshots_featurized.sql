@@ -69,8 +69,7 @@ active_days as (
     inner join snapshot_dates
         on activities.activity_date <= snapshot_dates.snapshot_date
         and activities.activity_date > snapshot_dates.window_30d_start_date
-    where activities.activity not like 'custom.%'
-        and activities.activity not in {{ customer_ai_literal_list(var('customer_ai__passive_event_types')) }}
+    where {{ customer_ai_is_interaction('activities.activity') }}
     group by activities.profile_id, snapshot_dates.snapshot_date
 
 ),

@@ -147,6 +147,10 @@ GLOBAL_CASES = [
     ({"customer_ai__reason_segment_buckets": ["low"]}, "customer_ai__reason_segment_buckets: must be a list of high"),
     ({"customer_ai__report_dir": 5}, "customer_ai__report_dir: must be a folder path or null, got 5"),
     ({"customer_ai__passthrough_fields": "tracking_code"}, "customer_ai__passthrough_fields: must be a list of"),
+    (
+        {"customer_ai__custom_events": [{"name": "sem_buy", "match": "all", "conditions": [{"field": "revenue"}]}]},
+        "customer_ai__custom_events[sem_buy].match: 'all' is written all_on_one_event",
+    ),
 ]
 DATE_CASES = [
     ("2025-13-45", "customer_ai__as_of_date: '2025-13-45' is not a date in the calendar"),

@@ -1,7 +1,8 @@
 {#-
     Every segment membership with the segment's id, name, kind and definition in words. The segments are
-    generated from the configured predictions (customer_ai_static_segments), never hand-listed, and their ids are
-    built from the prediction name, the bucket and the factor code, so they stay the same from build to build.
+    generated from the configured predictions (customer_ai_static_segments, which writes their ids), never
+    hand-listed, and their ids are built from the prediction name, the bucket and the factor codes, so they stay the
+    same from build to build.
 
     Kinds: propensity_bucket (one per prediction and bucket); reason_code (the profiles of a bucket grouped by
     their whole explanation and named by the factors that set each group apart: ml_reason_segments_assigned,
@@ -38,13 +39,17 @@ static_segments as (
 bucket_members as (
 
     select
-        {{ dbt.concat(['scores.prediction_name', "'__bucket_'", 'scores.bucket']) }} as segment_id,
+        static_segments.segment_id,
         scores.profile_id,
         scores.probability,
         scores.score,
         tiers.predicted_clv,
         scores.probability as rank_value
     from scores
+    inner join static_segments
+        on static_segments.segment_kind = 'propensity_bucket'
+        and scores.prediction_name = static_segments.prediction_name
+        and scores.bucket = static_segments.bucket
     left join tiers
         on scores.profile_id = tiers.profile_id
 
@@ -83,24 +88,23 @@ reason_members as (
 tier_members as (
 
     select
-        {{ dbt.concat(["'value_tier__'", 'value_tier']) }} as segment_id,
-        profile_id,
+        static_segments.segment_id,
+        tiers.profile_id,
         cast(null as {{ customer_ai_type_double() }}) as probability,
         cast(null as integer) as score,
-        predicted_clv,
-        value_basis as rank_value
+        tiers.predicted_clv,
+        tiers.value_basis as rank_value
     from tiers
+    inner join static_segments
+        on static_segments.segment_kind = 'value_tier'
+        and tiers.value_tier = static_segments.value_tier
 
 ),
 
 combined_members as (
 
     select
-        case
-            when scores.propensity_type = 'churn'
-                then {{ dbt.concat(['scores.prediction_name', "'__high_value_at_risk'"]) }}
-            else {{ dbt.concat(['scores.prediction_name', "'__likely_high_value_converters'"]) }}
-        end as segment_id,
+        static_segments.segment_id,
         scores.profile_id,
         scores.probability,
         scores.score,
@@ -110,14 +114,17 @@ combined_members as (
     from scores
     inner join tiers
         on scores.profile_id = tiers.profile_id
-    where scores.bucket = 'high'
-        and tiers.value_tier = 'top'
+    inner join static_segments
+        on static_segments.segment_kind = 'combined'
+        and scores.prediction_name = static_segments.prediction_name
+        and scores.bucket = static_segments.bucket
+        and tiers.value_tier = static_segments.value_tier
 
 ),
 
 segments as (
 
-    select * from static_segments
+    select segment_id, segment_name, segment_kind, prediction_name, segment_definition from static_segments
     union all
     select * from reason_segments
 
