@@ -164,13 +164,14 @@ def prepare_explanations(workdir: Path, warehouse: str) -> tuple[Path, Path, int
     import duckdb
     import numpy as np
 
-    from customer_ai import pipeline
-    from customer_ai.propensity import FeatureSpec, tree_model
+    from customer_ai import propensity_steps
+    from customer_ai.features import FeatureSpec
+    from customer_ai.propensity import tree_model
 
     with duckdb.connect(warehouse, read_only=True) as con:
-        catalog = pipeline.FeatureCatalog.from_frame(con.table("int_features_cataloged").df())
-        attempts = pipeline.latest_attempts(con.table("ml_propensity_models_trained").df())
-        stored = pipeline.load_model_for_scoring("purchase_next_30d", attempts["purchase_next_30d"], catalog)
+        catalog = propensity_steps.FeatureCatalog.from_frame(con.table("int_features_cataloged").df())
+        attempts = propensity_steps.latest_attempts(con.table("ml_propensity_models_trained").df())
+        stored = propensity_steps.load_model_for_scoring("purchase_next_30d", attempts["purchase_next_30d"], catalog)
         frame = con.sql(
             "select * from int_scoring_examples_joined where prediction_name = 'purchase_next_30d' order by profile_id"
         ).df()

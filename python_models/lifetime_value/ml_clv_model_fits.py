@@ -7,22 +7,22 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import datetime as dt
 
-    from customer_ai import engine, lifetime_value, progress
+    from customer_ai import clv_steps, engine, progress
 
     warehouse = engine.of(session)
-    settings = lifetime_value.ClvSettings(
+    settings = clv_steps.ClvSettings(
         time_unit=str(dbt.config.get("clv_time_unit")),
         horizon_days=int(dbt.config.get("clv_horizon_days")),
         annual_discount_rate=float(dbt.config.get("clv_annual_discount_rate")),
         min_repeat_buyers=int(dbt.config.get("clv_min_repeat_buyers")),
     )
     histories = dbt.ref("int_customer_purchase_histories_summarized")
-    folded = warehouse.aggregate(histories, ["count(*) as customers"], group_by=lifetime_value.FIT_COLUMNS)
+    folded = warehouse.aggregate(histories, ["count(*) as customers"], group_by=clv_steps.FIT_COLUMNS)
     as_of = warehouse.aggregate(histories, ["max(as_of_date) as as_of_date"])["as_of_date"].iloc[0]
     fitted_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     run_id = f"clv__{fitted_at:%Y%m%dT%H%M%S}"
     progress.log(f"lifetime value: fitting on {int(folded['customers'].sum()):,} customers ({len(folded):,} histories)")
-    _, _, fits = lifetime_value.fit_models(folded, settings, None if folded.empty else as_of, run_id, fitted_at)
+    _, _, fits = clv_steps.fit_models(folded, settings, None if folded.empty else as_of, run_id, fitted_at)
     for row in fits.to_pylist():
         progress.log(f"lifetime value: {row['model_name']} {row['status']} in {row['fit_seconds'] or 0:.1f}s")
     return warehouse.table(fits)

@@ -3,11 +3,11 @@
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from customer_ai import engine, pipeline
+    from customer_ai import engine, propensity_steps
 
     warehouse = engine.of(session)
     registry = warehouse.frame(
         dbt.ref("ml_propensity_models_trained"),
         columns=["prediction_name", "model_run_id", "trained_at", "status", "lift_gains"],
     )
-    return warehouse.table(pipeline.lift_table(pipeline.latest_attempts(registry)))
+    return warehouse.table(propensity_steps.lift_table(propensity_steps.latest_attempts(registry)))

@@ -5,7 +5,7 @@ on Spark)."""
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from customer_ai import backtests, engine
+    from customer_ai import backtest_steps, engine
 
     warehouse = engine.of(session)
     models = warehouse.frame(dbt.ref("ml_propensity_backtests_trained"))
@@ -13,13 +13,13 @@ def model(dbt, session):
     results = [
         warehouse.map_batches(
             evaluation_rows,
-            backtests.scorer(name, day, stored),
-            backtests.BACKTEST_SCORES_SCHEMA,
+            backtest_steps.scorer(name, day, stored),
+            backtest_steps.BACKTEST_SCORES_SCHEMA,
             where=f"prediction_name = '{name}' and backtest_date = date '{day:%Y-%m-%d}'",
             order_by="profile_id",
             batch_rows=int(dbt.config.get("scoring_batch_rows")),
             step=f"backtest scoring {name} at {day}",
         )
-        for name, day, stored in backtests.usable_models(models)
+        for name, day, stored in backtest_steps.usable_models(models)
     ]
-    return warehouse.chain(backtests.BACKTEST_SCORES_SCHEMA, results)
+    return warehouse.chain(backtest_steps.BACKTEST_SCORES_SCHEMA, results)

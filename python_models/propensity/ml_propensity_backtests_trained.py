@@ -1,5 +1,5 @@
 """One model per prediction and backtest date (customer_ai__backtest_dates), trained only on what was known at
-that date: the model a build with the backtest date as its as-of date would have trained (customer_ai.backtests).
+that date: the model a build with the backtest date as its as-of date would have trained (customer_ai.backtest_steps).
 Rebuilt every build; the live registry (ml_propensity_models_trained) is not touched."""
 
 
@@ -9,17 +9,17 @@ def model(dbt, session):
 
     import pandas as pd
 
-    from customer_ai import backtests, engine, pipeline
+    from customer_ai import backtest_steps, engine, propensity_steps
 
     warehouse = engine.of(session)
-    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
-    settings = pipeline.TrainingSettings(
+    predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
+    settings = propensity_steps.TrainingSettings(
         min_positive_examples=int(dbt.config.get("min_positive_examples")),
         min_negative_examples=int(dbt.config.get("min_negative_examples")),
         poor_auc_threshold=float(dbt.config.get("poor_auc_threshold")),
         seed=int(dbt.config.get("model_seed")),
     )
-    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    catalog = propensity_steps.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
     dates = warehouse.frame(
         dbt.ref("int_backtest_snapshots_assigned"),
         columns=["prediction_name", "backtest_date"],
@@ -34,7 +34,7 @@ def model(dbt, session):
         return warehouse.frame(examples, where=f"prediction_name = '{name}' and backtest_date = date '{day:%Y-%m-%d}'")
 
     return warehouse.table(
-        backtests.train_all(
+        backtest_steps.train_all(
             predictions,
             backtest_dates,
             read_examples,

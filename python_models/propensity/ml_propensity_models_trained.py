@@ -10,17 +10,17 @@ def model(dbt, session):
     dbt.config(materialized="incremental")
     import datetime as dt
 
-    from customer_ai import engine, pipeline
+    from customer_ai import engine, propensity_steps
 
     warehouse = engine.of(session)
-    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
-    settings = pipeline.TrainingSettings(
+    predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
+    settings = propensity_steps.TrainingSettings(
         min_positive_examples=int(dbt.config.get("min_positive_examples")),
         min_negative_examples=int(dbt.config.get("min_negative_examples")),
         poor_auc_threshold=float(dbt.config.get("poor_auc_threshold")),
         seed=int(dbt.config.get("model_seed")),
     )
-    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    catalog = propensity_steps.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
     examples = dbt.ref("int_training_examples_sampled")
 
     last_trained = {}
@@ -35,7 +35,7 @@ def model(dbt, session):
     def read_examples(name):
         return warehouse.frame(examples, where=f"prediction_name = '{name}'")
 
-    table = pipeline.train_all(
+    table = propensity_steps.train_all(
         predictions,
         read_examples,
         catalog,

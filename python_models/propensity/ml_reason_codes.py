@@ -5,23 +5,23 @@ worker processes (the same values as one process), on Spark on the executors."""
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from customer_ai import engine, pipeline
+    from customer_ai import engine, propensity_steps
 
     warehouse = engine.of(session)
-    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
+    predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
     top_k = int(dbt.config.get("reason_codes_top_k"))
     processes = warehouse.worker_processes(int(dbt.config.get("explain_processes")))
-    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
-    attempts = pipeline.latest_attempts(warehouse.frame(dbt.ref("ml_propensity_models_trained")))
+    catalog = propensity_steps.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    attempts = propensity_steps.latest_attempts(warehouse.frame(dbt.ref("ml_propensity_models_trained")))
 
-    return pipeline.map_over_scoring_rows(
+    return propensity_steps.map_over_scoring_rows(
         warehouse,
         dbt.ref("int_scoring_examples_joined"),
         predictions,
         attempts,
         catalog,
-        pipeline.REASONS_SCHEMA,
-        lambda name, stored: pipeline.explainer(name, stored, catalog.labels, top_k, processes),
+        propensity_steps.REASONS_SCHEMA,
+        lambda name, stored: propensity_steps.explainer(name, stored, catalog.labels, top_k, processes),
         batch_rows=int(dbt.config.get("scoring_batch_rows")),
         step="reason codes",
     )

@@ -6,17 +6,17 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import pyarrow as pa
 
-    from customer_ai import engine, pipeline, segments
+    from customer_ai import engine, propensity_steps, segments
 
     warehouse = engine.of(session)
-    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
-    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
+    catalog = propensity_steps.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
     codes = dbt.ref("int_reason_codes_bucketed")
     assigned = warehouse.frame(dbt.ref("ml_reason_segments_assigned"))
     scoring_rows = dbt.ref("int_scoring_examples_joined")
     tables = []
     for name, _kind in predictions:
-        for bucket in pipeline.json_setting(dbt.config.get("buckets")):
+        for bucket in propensity_steps.json_setting(dbt.config.get("buckets")):
             members = assigned[(assigned["prediction_name"] == name) & (assigned["bucket"] == bucket)]
             if members.empty:
                 continue

@@ -7,15 +7,15 @@ def model(dbt, session):
     dbt.config(materialized="table")
     import pyarrow as pa
 
-    from customer_ai import engine, pipeline, segments
+    from customer_ai import engine, propensity_steps, segments
 
     warehouse = engine.of(session)
-    predictions = pipeline.parse_predictions(dbt.config.get("predictions"))
-    catalog = pipeline.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
+    predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
+    catalog = propensity_steps.FeatureCatalog.from_frame(warehouse.frame(dbt.ref("int_features_cataloged")))
     codes = dbt.ref("int_reason_codes_bucketed")
     tables = []
     for name, kind in predictions:
-        for bucket in pipeline.json_setting(dbt.config.get("buckets")):
+        for bucket in propensity_steps.json_setting(dbt.config.get("buckets")):
             frame = warehouse.frame(
                 codes,
                 columns=["profile_id", "factor_code", "contribution"],

@@ -11,13 +11,14 @@ of a profile's contributions equals the model's raw output for that profile.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import shap
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from customer_ai.propensity import FeatureSpec
+from customer_ai.features import FeatureSpec
 
 # Importance of a factor by the size of its contribution, in log-odds: 0.4 moves the odds by about 1.5x,
 # 0.1 by about 1.1x. Documented in the README (Reason codes).
@@ -115,17 +116,41 @@ def top_factors(
     )
 
 
-# Worker-process state for parallel explanations: the explainer is built once per worker, not once per batch.
-_WORKER: dict = {}
+@dataclass
+class _Explainer:
+    """A model with its TreeSHAP explainer (built once, used for every batch) and what reason codes need."""
+
+    trees: HistGradientBoostingClassifier
+    spec: FeatureSpec
+    labels: dict[str, str]
+    k: int
+
+    def __post_init__(self) -> None:
+        self.tree_explainer = explainer(self.trees)
+
+    def reason_codes(self, matrix: np.ndarray) -> pd.DataFrame:
+        values, _ = shap_values(self.trees, matrix, self.tree_explainer)
+        return top_factors(values, matrix, self.spec, self.labels, self.k)
+
+    def contributions(self, matrix: np.ndarray) -> np.ndarray:
+        return shap_values(self.trees, matrix, self.tree_explainer)[0]
+
+
+# The explainer of a worker process of a parallel run (set by the pool's initializer). The single-process path
+# never touches it: it keeps its explainer in a local variable.
+_IN_WORKER: dict[str, _Explainer] = {}
 
 
 def _init_worker(trees: HistGradientBoostingClassifier, spec: FeatureSpec, labels: dict[str, str], k: int) -> None:
-    _WORKER.update(trees=trees, explainer=explainer(trees), spec=spec, labels=labels, k=k)
+    _IN_WORKER["explainer"] = _Explainer(trees, spec, labels, k)
 
 
-def _explain_in_worker(matrix: np.ndarray) -> pd.DataFrame:
-    values, _ = shap_values(_WORKER["trees"], matrix, _WORKER["explainer"])
-    return top_factors(values, matrix, _WORKER["spec"], _WORKER["labels"], _WORKER["k"])
+def _reason_codes_in_worker(matrix: np.ndarray) -> pd.DataFrame:
+    return _IN_WORKER["explainer"].reason_codes(matrix)
+
+
+def _contributions_in_worker(matrix: np.ndarray) -> np.ndarray:
+    return _IN_WORKER["explainer"].contributions(matrix)
 
 
 def explain_batches(
@@ -149,9 +174,9 @@ def explain_batches(
         return pd.concat([key_rows, factors.drop(columns="row").reset_index(drop=True)], axis=1)
 
     if n_jobs <= 1:
-        _init_worker(trees, spec, labels, k)
+        local = _Explainer(trees, spec, labels, k)
         for keys, matrix in batches:
-            yield attach(keys, _explain_in_worker(matrix))
+            yield attach(keys, local.reason_codes(matrix))
         return
 
     import multiprocessing
@@ -164,7 +189,7 @@ def explain_batches(
     ) as pool:
         pending: deque = deque()
         for keys, matrix in batches:
-            pending.append((keys, pool.submit(_explain_in_worker, matrix)))
+            pending.append((keys, pool.submit(_reason_codes_in_worker, matrix)))
             if len(pending) >= 2 * n_jobs:
                 done_keys, future = pending.popleft()
                 yield attach(done_keys, future.result())
@@ -173,18 +198,14 @@ def explain_batches(
             yield attach(done_keys, future.result())
 
 
-def _values_in_worker(matrix: np.ndarray) -> np.ndarray:
-    return shap_values(_WORKER["trees"], matrix, _WORKER["explainer"])[0]
-
-
 def shap_values_batched(
     trees: HistGradientBoostingClassifier, matrix: np.ndarray, batch_rows: int = 20_000, n_jobs: int = 2
 ) -> np.ndarray:
     """All contributions (rows x features), computed in batches on n_jobs worker processes; equal to one call."""
     starts = range(0, len(matrix), batch_rows)
     if n_jobs <= 1:
-        _init_worker(trees, FeatureSpec([]), {}, 0)
-        return np.vstack([_values_in_worker(matrix[i : i + batch_rows]) for i in starts])
+        local = _Explainer(trees, FeatureSpec([]), {}, 0)
+        return np.vstack([local.contributions(matrix[i : i + batch_rows]) for i in starts])
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -192,4 +213,4 @@ def shap_values_batched(
     with ProcessPoolExecutor(
         n_jobs, mp_context=context, initializer=_init_worker, initargs=(trees, FeatureSpec([]), {}, 0)
     ) as pool:
-        return np.vstack(list(pool.map(_values_in_worker, (matrix[i : i + batch_rows] for i in starts))))
+        return np.vstack(list(pool.map(_contributions_in_worker, (matrix[i : i + batch_rows] for i in starts))))

@@ -36,7 +36,7 @@ def training_settings(**overrides):
 
 def clv_settings(**overrides):
     """ClvSettings as dbt builds them from the project's defaults, with overrides."""
-    from customer_ai.lifetime_value import ClvSettings
+    from customer_ai.clv_steps import ClvSettings
 
     defaults = {
         name: project_var(f"clv_{name}")

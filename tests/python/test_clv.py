@@ -10,7 +10,7 @@ import pytest
 from cdnow import CALIBRATION_END, calibration_days
 from conftest import clv_settings
 
-from customer_ai import clv, lifetime_value
+from customer_ai import clv, clv_steps
 
 END_DAY = float((CALIBRATION_END - pd.Timestamp("1997-01-01")).days)
 
@@ -159,8 +159,8 @@ NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def _fit(summary):
-    bg, gg, fits = lifetime_value.fit_models(summary, SETTINGS, dt.date(2026, 1, 1), "clv__test", NOW)
-    values = lifetime_value.predict_values(summary, bg, gg, SETTINGS, "clv__test")
+    bg, gg, fits = clv_steps.fit_models(summary, SETTINGS, dt.date(2026, 1, 1), "clv__test", NOW)
+    values = clv_steps.predict_values(summary, bg, gg, SETTINGS, "clv__test")
     return fits.to_pylist(), values.to_pandas()
 
 
@@ -221,10 +221,10 @@ def test_predictions_from_stored_parameters_equal_the_fitted_models(rfm):
             "average_order_value": rfm["total"] / (rfm["frequency"] + 1),
         }
     )
-    bg, gg, fits = lifetime_value.fit_models(summary, clv_settings(), None, "r", NOW)
-    direct = lifetime_value.predict_values(summary, bg, gg, clv_settings(), "r").to_pandas()
-    rebuilt = lifetime_value.models_from_fits(fits.to_pandas())
-    again = lifetime_value.predict_values(summary, *rebuilt, clv_settings(), "r").to_pandas()
+    bg, gg, fits = clv_steps.fit_models(summary, clv_settings(), None, "r", NOW)
+    direct = clv_steps.predict_values(summary, bg, gg, clv_settings(), "r").to_pandas()
+    rebuilt = clv_steps.models_from_fits(fits.to_pandas())
+    again = clv_steps.predict_values(summary, *rebuilt, clv_settings(), "r").to_pandas()
     pd.testing.assert_frame_equal(direct, again)
     assert direct["predicted_clv"].notna().all()
 
@@ -246,8 +246,8 @@ def test_the_fits_do_not_depend_on_the_order_of_the_customers(rfm):
     runs = []
     for seed in (1, 2, 3):
         shuffled = summary.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-        bg, gg, fits = lifetime_value.fit_models(shuffled, settings, None, "r", NOW)
-        values = lifetime_value.predict_values(shuffled, bg, gg, settings, "r").to_pandas()
+        bg, gg, fits = clv_steps.fit_models(shuffled, settings, None, "r", NOW)
+        values = clv_steps.predict_values(shuffled, bg, gg, settings, "r").to_pandas()
         runs.append((fits.to_pandas()[["r", "alpha", "a", "b", "p", "q", "gamma"]], values.set_index("profile_id")))
     for fits, values in runs[1:]:
         pd.testing.assert_frame_equal(fits, runs[0][0], check_exact=True)
@@ -293,17 +293,15 @@ def test_purchase_probability_is_below_probability_alive_and_grows_with_the_wind
 
 
 def test_issue_example_parameters_are_reported_at_the_limit_and_far_means_as_degenerate():
-    status, why = lifetime_value.fit_quality(
+    status, why = clv_steps.fit_quality(
         "BG/NBD", {"r": 0.5, "alpha": 4.0, "a": 2.2e7, "b": 1.2e8}, 0.81, 0.8, "mean number of repeat purchases"
     )
     assert status == "fitted_at_limit" and "a = 2.2e+07, b = 1.2e+08" in why
-    status, why = lifetime_value.fit_quality(
+    status, why = clv_steps.fit_quality(
         "Gamma-Gamma", {"p": 1.0, "q": 1.1, "gamma": 20.0}, 200.0, 90.0, "mean order value"
     )
     assert status == "degenerate" and "2.22 times the observed 90" in why
-    assert lifetime_value.fit_quality("Gamma-Gamma", {"p": 6.0, "q": 3.7, "gamma": 15.0}, 34.0, 35.0, "x")[0] == (
-        "fitted"
-    )
+    assert clv_steps.fit_quality("Gamma-Gamma", {"p": 6.0, "q": 3.7, "gamma": 15.0}, 34.0, 35.0, "x")[0] == ("fitted")
 
 
 def test_a_gamma_gamma_fit_implying_a_far_higher_order_value_is_degenerate_and_not_used():

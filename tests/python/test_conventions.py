@@ -40,7 +40,7 @@ def test_python_settings_take_their_defaults_from_dbt_project_yml():
     """TrainingSettings and ClvSettings have no defaults of their own for the settings that are dbt vars."""
     import dataclasses
 
-    from customer_ai.lifetime_value import ClvSettings
+    from customer_ai.clv_steps import ClvSettings
     from customer_ai.propensity import TrainingSettings
 
     var_backed = {
@@ -51,3 +51,29 @@ def test_python_settings_take_their_defaults_from_dbt_project_yml():
         fields = {f.name: f for f in dataclasses.fields(settings)}
         with_default = [n for n in names if fields[n].default is not dataclasses.MISSING]
         assert not with_default, f"{settings.__name__} repeats the dbt default of {with_default}"
+
+
+def test_the_python_package_has_no_import_cycle():
+    """Modules import each other one way (function-level imports included), so each reads without the others."""
+    import ast
+
+    package = PROJECT_DIR / "src" / "customer_ai"
+    imports: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module == "customer_ai":
+                found |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("customer_ai."):
+                found.add(node.module.split(".")[1])
+        imports[path.stem] = found & {p.stem for p in package.glob("*.py")}
+    assert imports["propensity"] and imports["explain"]  # the scan sees the package's imports
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for name in imports.get(start, ()):
+            if name == target or (name not in seen and reaches(name, target, seen | {name})):
+                return True
+        return False
+
+    cycles = sorted(name for name in imports if reaches(name, name, {name}))
+    assert not cycles, f"modules in an import cycle: {cycles}"

@@ -8,12 +8,12 @@ import pytest
 from conftest import training_settings
 
 from customer_ai import explain, registry
+from customer_ai.features import FeatureSpec
 from customer_ai.propensity import (
     STATUS_INSUFFICIENT,
     STATUS_LEAKAGE,
     STATUS_POOR,
     STATUS_TRAINED,
-    FeatureSpec,
     lift_gains,
     predict_probability,
     split_by_profile,

@@ -8,16 +8,18 @@ after D. The SQL reports (rpt_backtest, rpt_backtest_by_bucket, rpt_calibration)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
 
-from customer_ai import pipeline, progress, registry
-from customer_ai.propensity import FeatureSpec, TrainingSettings, predict_probability, train_prediction
+from customer_ai import progress, propensity_steps, registry
+from customer_ai.features import FeatureSpec
+from customer_ai.propensity import TrainingSettings, predict_probability, train_prediction
 
-BACKTEST_MODELS_SCHEMA = pa.schema([("backtest_date", pa.date32()), *pipeline.REGISTRY_SCHEMA])
+BACKTEST_MODELS_SCHEMA = pa.schema([("backtest_date", pa.date32()), *propensity_steps.REGISTRY_SCHEMA])
 
 BACKTEST_SCORES_SCHEMA = pa.schema(
     [
@@ -40,7 +42,7 @@ def train_all(
     predictions: list[tuple[str, str]],
     backtest_dates: dict[str, list[dt.date]],
     read_examples: Callable[[str, dt.date], pd.DataFrame],
-    catalog: pipeline.FeatureCatalog,
+    catalog: propensity_steps.FeatureCatalog,
     settings: TrainingSettings,
     now: dt.datetime,
     log: Callable[[str], None] = progress.log,
@@ -59,10 +61,10 @@ def train_all(
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
             latest = pd.to_datetime(examples["snapshot_date"]).max().date() if len(examples) else None
             log(f"backtest {len(rows) + 1}/{total}: {label}: {result.status} in {seconds:.1f}s")
-            row = pipeline.registry_row(
+            row = propensity_steps.registry_row(
                 name, kind, result, now, latest, seconds, settings, catalog.names, engine_versions
             )
-            rows.append({"backtest_date": day, **row, "model_run_id": run_id(name, day)})
+            rows.append({"backtest_date": day, **dataclasses.asdict(row), "model_run_id": run_id(name, day)})
     return pa.Table.from_pylist(rows, schema=BACKTEST_MODELS_SCHEMA)
 
 
@@ -96,5 +98,5 @@ def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel):
 def usable_models(models: pd.DataFrame) -> Iterator[tuple[str, dt.date, registry.StoredModel]]:
     """(prediction, backtest date, model) of every backtest whose model could be trained."""
     for row in models.sort_values(["prediction_name", "backtest_date"]).to_dict("records"):
-        if row["status"] in pipeline.USABLE_STATUSES and isinstance(row["model_blob"], bytes | bytearray):
+        if row["status"] in propensity_steps.USABLE_STATUSES and isinstance(row["model_blob"], bytes | bytearray):
             yield row["prediction_name"], pd.Timestamp(row["backtest_date"]).date(), registry.StoredModel.from_row(row)

@@ -8,9 +8,11 @@ customer_ai.engine applies in this process (DuckDB) or on the executors (Spark).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +22,10 @@ import pandas as pd
 import pyarrow as pa
 
 from customer_ai import explain, progress, registry
+from customer_ai.features import FeatureSpec
 from customer_ai.propensity import (
     STATUS_POOR,
     STATUS_TRAINED,
-    FeatureSpec,
     TrainingSettings,
     predict_probability,
     train_prediction,
@@ -33,41 +35,64 @@ from customer_ai.propensity import (
 USABLE_STATUSES = (STATUS_TRAINED, STATUS_POOR)
 RETRAIN_POLICIES = ("always", "older_than", "never")
 
-REGISTRY_SCHEMA = pa.schema(
-    [
-        ("model_run_id", pa.string()),
-        ("prediction_name", pa.string()),
-        ("propensity_type", pa.string()),
-        ("status", pa.string()),
-        ("status_message", pa.string()),
-        ("trained_at", pa.timestamp("us")),
-        ("latest_training_snapshot", pa.date32()),
-        ("training_examples", pa.int64()),
-        ("training_positives", pa.int64()),
-        ("training_negatives", pa.int64()),
-        ("train_rows", pa.int64()),
-        ("calibration_rows", pa.int64()),
-        ("holdout_rows", pa.int64()),
-        ("holdout_positives", pa.int64()),
-        ("auc", pa.float64()),
-        ("log_loss", pa.float64()),
-        ("log_loss_uncalibrated", pa.float64()),
-        ("brier", pa.float64()),
-        ("positive_rate", pa.float64()),
-        ("expected_calibration_error", pa.float64()),
-        ("trees", pa.int64()),
-        ("feature_names", pa.string()),
-        ("catalog_features", pa.string()),
-        ("categorical_levels", pa.string()),
-        ("hyperparameters", pa.string()),
-        ("library_versions", pa.string()),
-        ("lift_gains", pa.string()),
-        ("calibration_bins", pa.string()),
-        ("global_importance", pa.string()),
-        ("training_seconds", pa.float64()),
-        ("model_blob", pa.binary()),
-    ]
-)
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One training run in the model registry (ml_propensity_models_trained): the columns, in order, with their
+    types; REGISTRY_SCHEMA is derived from these fields, so the row and the table cannot drift apart."""
+
+    model_run_id: str
+    prediction_name: str
+    propensity_type: str
+    status: str
+    status_message: str | None
+    trained_at: dt.datetime
+    latest_training_snapshot: dt.date | None
+    training_examples: int | None
+    training_positives: int | None
+    training_negatives: int | None
+    train_rows: int | None
+    calibration_rows: int | None
+    holdout_rows: int | None
+    holdout_positives: int | None
+    auc: float | None
+    log_loss: float | None
+    log_loss_uncalibrated: float | None
+    brier: float | None
+    positive_rate: float | None
+    expected_calibration_error: float | None
+    trees: int | None
+    feature_names: str  # JSON lists and mappings from here on
+    catalog_features: str
+    categorical_levels: str
+    hyperparameters: str
+    library_versions: str
+    lift_gains: str | None
+    calibration_bins: str | None
+    global_importance: str | None
+    training_seconds: float
+    model_blob: bytes | None  # the calibrated model, skops
+
+
+def arrow_schema(row_type: type) -> pa.Schema:
+    """The Arrow schema of a dataclass of plain fields (str, int, float, datetime, date, bytes; None allowed)."""
+    arrow_types = {
+        str: pa.string(),
+        int: pa.int64(),
+        float: pa.float64(),
+        dt.datetime: pa.timestamp("us"),
+        dt.date: pa.date32(),
+        bytes: pa.binary(),
+    }
+    hints = typing.get_type_hints(row_type)
+    fields = []
+    for f in dataclasses.fields(row_type):
+        python_type = next(t for t in typing.get_args(hints[f.name]) or (hints[f.name],) if t is not type(None))
+        fields.append((f.name, arrow_types[python_type]))
+    return pa.schema(fields)
+
+
+REGISTRY_SCHEMA = arrow_schema(RegistryRow)
 
 SCORES_SCHEMA = pa.schema(
     [
@@ -175,7 +200,7 @@ def registry_row(
     settings: TrainingSettings,
     catalog_features: list[str],
     engine_versions: dict[str, str] | None = None,
-) -> dict:
+) -> RegistryRow:
     m = result.metrics
     c = result.counts
 
@@ -183,44 +208,44 @@ def registry_row(
         v = m.get(key)
         return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else float(v)
 
-    return {
-        "model_run_id": f"{name}__{trained_at:%Y%m%dT%H%M%S}",
-        "prediction_name": name,
-        "propensity_type": kind,
-        "status": result.status,
-        "status_message": result.message,
-        "trained_at": trained_at.replace(tzinfo=None),
-        "latest_training_snapshot": latest_snapshot,
-        "training_examples": c.get("examples"),
-        "training_positives": c.get("positives"),
-        "training_negatives": c.get("negatives"),
-        "train_rows": c.get("train_rows"),
-        "calibration_rows": c.get("calibration_rows"),
-        "holdout_rows": c.get("holdout_rows"),
-        "holdout_positives": c.get("holdout_positives"),
-        "auc": metric("auc"),
-        "log_loss": metric("log_loss"),
-        "log_loss_uncalibrated": metric("log_loss_uncalibrated"),
-        "brier": metric("brier"),
-        "positive_rate": metric("positive_rate"),
-        "expected_calibration_error": metric("expected_calibration_error"),
-        "trees": int(m["trees"]) if "trees" in m else None,
-        "feature_names": json.dumps(result.features.names),
-        "catalog_features": json.dumps(catalog_features),
-        "categorical_levels": json.dumps(result.features.categorical_levels),
-        "hyperparameters": _json(settings.hyperparameters()),
-        "library_versions": _json({**registry.library_versions(), **(engine_versions or {})}),
-        "lift_gains": result.lift.to_json(orient="records") if result.lift is not None else None,
+    return RegistryRow(
+        model_run_id=f"{name}__{trained_at:%Y%m%dT%H%M%S}",
+        prediction_name=name,
+        propensity_type=kind,
+        status=result.status,
+        status_message=result.message,
+        trained_at=trained_at.replace(tzinfo=None),
+        latest_training_snapshot=latest_snapshot,
+        training_examples=c.get("examples"),
+        training_positives=c.get("positives"),
+        training_negatives=c.get("negatives"),
+        train_rows=c.get("train_rows"),
+        calibration_rows=c.get("calibration_rows"),
+        holdout_rows=c.get("holdout_rows"),
+        holdout_positives=c.get("holdout_positives"),
+        auc=metric("auc"),
+        log_loss=metric("log_loss"),
+        log_loss_uncalibrated=metric("log_loss_uncalibrated"),
+        brier=metric("brier"),
+        positive_rate=metric("positive_rate"),
+        expected_calibration_error=metric("expected_calibration_error"),
+        trees=int(m["trees"]) if "trees" in m else None,
+        feature_names=json.dumps(result.features.names),
+        catalog_features=json.dumps(catalog_features),
+        categorical_levels=json.dumps(result.features.categorical_levels),
+        hyperparameters=_json(settings.hyperparameters()),
+        library_versions=_json({**registry.library_versions(), **(engine_versions or {})}),
+        lift_gains=result.lift.to_json(orient="records") if result.lift is not None else None,
         # 15 digits (pandas' default is 10): rpt_calibration and the report show what the evaluation computed
-        "calibration_bins": (
+        calibration_bins=(
             result.calibration.to_json(orient="records", double_precision=15)
             if result.calibration is not None
             else None
         ),
-        "global_importance": _json(result.global_importance) if result.global_importance else None,
-        "training_seconds": seconds,
-        "model_blob": registry.serialize(result.model) if result.model is not None else None,
-    }
+        global_importance=_json(result.global_importance) if result.global_importance else None,
+        training_seconds=seconds,
+        model_blob=registry.serialize(result.model) if result.model is not None else None,
+    )
 
 
 @dataclass
@@ -265,7 +290,8 @@ def train_all(
         seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
         latest = pd.to_datetime(examples["snapshot_date"]).max().date() if len(examples) else None
         log(f"{name}: {result.status} in {seconds:.1f}s: {result.message}")
-        rows.append(registry_row(name, kind, result, now, latest, seconds, settings, catalog.names, engine_versions))
+        row = registry_row(name, kind, result, now, latest, seconds, settings, catalog.names, engine_versions)
+        rows.append(dataclasses.asdict(row))
     return pa.Table.from_pylist(rows, schema=REGISTRY_SCHEMA)
 
 
