@@ -53,7 +53,15 @@ STAGES = [
             "int_snapshot_dates_scheduled",
         ),
     ),
-    ("labels", ("int_prediction_snapshots_labeled", "int_training_examples_sampled", "int_scoring_examples_joined")),
+    (
+        "labels",
+        (
+            "int_prediction_activity_flagged",
+            "int_prediction_snapshots_labeled",
+            "int_training_examples_sampled",
+            "int_scoring_examples_joined",
+        ),
+    ),
     ("training", ("ml_propensity_models_trained", "ml_model_lift_gains", "ml_model_feature_importance")),
     ("scoring", ("ml_propensity_scores", "fct_propensity_scores")),
     ("reason codes", ("ml_reason_codes", "fct_reason_codes")),

@@ -28,7 +28,6 @@
 
 {% macro customer_ai_prediction_errors() %}
     {%- set errors = [] -%}
-    {%- set allowed_keys = ['name', 'propensity_type', 'goal', 'outcome_window_days', 'eligibility', 'exclusions', 'description'] -%}
     {%- set predictions = var('customer_ai__predictions') -%}
     {%- if predictions is none or predictions is string or predictions is mapping or predictions | length == 0 -%}
         {%- do errors.append("customer_ai__predictions: must be a non-empty list of predictions") -%}
@@ -38,59 +37,68 @@
     {%- for p in predictions -%}
         {%- if p is not mapping -%}
             {%- do errors.append("customer_ai__predictions[" ~ loop.index0 ~ "]: must be a mapping with name, propensity_type, goal, outcome_window_days") -%}
-            {%- continue -%}
-        {%- endif -%}
-        {%- set where = "customer_ai__predictions[" ~ (p.get('name') if customer_ai_is_name(p.get('name')) else loop.index0) ~ "]" -%}
-        {%- if not p.get('name') or not customer_ai_is_name(p.get('name')) -%}
-            {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(p.get('name'))) -%}
-        {%- elif p.name in seen -%}
-            {%- do errors.append(where ~ ".name: duplicate prediction name '" ~ p.name ~ "'") -%}
         {%- else -%}
-            {%- do seen.append(p.name) -%}
+            {%- do errors.extend(customer_ai_prediction_entry_errors(p, loop.index0, seen)) -%}
         {%- endif -%}
-        {%- for key in p.keys() if key not in allowed_keys -%}
-            {%- do errors.append(where ~ "." ~ key ~ ": unknown key; a prediction has " ~ (allowed_keys | join(', '))) -%}
-        {%- endfor -%}
-        {%- if p.get('propensity_type') not in ['conversion', 'churn'] -%}
-            {%- do errors.append(where ~ ".propensity_type: unknown propensity type '" ~ p.get('propensity_type') ~ "'; one of conversion, churn") -%}
-        {%- endif -%}
-        {%- if 'outcome_window_days' not in p or p.outcome_window_days is none -%}
-            {%- do errors.append(where ~ ".outcome_window_days: missing; the number of days after the snapshot in which the goal is observed") -%}
-        {%- elif not customer_ai_is_positive_int(p.outcome_window_days) -%}
-            {%- do errors.append(where ~ ".outcome_window_days: must be a positive whole number of days, got " ~ p.outcome_window_days) -%}
-        {%- endif -%}
-        {%- set goal = p.get('goal') -%}
-        {%- if goal is not mapping -%}
-            {%- do errors.append(where ~ ".goal: missing; a goal has will, match and conditions") -%}
-        {%- else -%}
-            {%- for key in goal.keys() if key not in ['will', 'match', 'conditions'] -%}
-                {%- do errors.append(where ~ ".goal." ~ key ~ ": unknown key; a goal has will, match, conditions") -%}
-            {%- endfor -%}
-            {%- if goal.get('will', 'occur') not in ['occur', 'not_occur'] -%}
-                {%- do errors.append(where ~ ".goal.will: unknown value '" ~ goal.will ~ "'; one of occur, not_occur") -%}
-            {%- endif -%}
-            {%- if goal.get('match', 'any') not in ['any', 'all'] -%}
-                {%- do errors.append(where ~ ".goal.match: unknown value '" ~ goal.match ~ "'; one of any, all") -%}
-            {%- endif -%}
-            {%- do errors.extend(customer_ai_condition_list_errors(goal.get('conditions'), where ~ ".goal.conditions", allow_empty=false)) -%}
-        {%- endif -%}
-        {%- set elig = p.get('eligibility') or {} -%}
-        {%- if elig is not mapping -%}
-            {%- do errors.append(where ~ ".eligibility: must be a mapping with active_within_days and conditions") -%}
-        {%- else -%}
-            {%- for key in elig.keys() if key not in ['active_within_days', 'conditions', 'match'] -%}
-                {%- do errors.append(where ~ ".eligibility." ~ key ~ ": unknown key; eligibility has active_within_days, match, conditions") -%}
-            {%- endfor -%}
-            {%- if not customer_ai_is_positive_int(elig.get('active_within_days', 45)) -%}
-                {%- do errors.append(where ~ ".eligibility.active_within_days: must be a positive whole number of days, got " ~ elig.get('active_within_days')) -%}
-            {%- endif -%}
-            {%- if elig.get('match', 'any') not in ['any', 'all'] -%}
-                {%- do errors.append(where ~ ".eligibility.match: unknown value '" ~ elig.match ~ "'; one of any, all") -%}
-            {%- endif -%}
-            {%- do errors.extend(customer_ai_condition_list_errors(elig.get('conditions'), where ~ ".eligibility.conditions")) -%}
-        {%- endif -%}
-        {%- do errors.extend(customer_ai_condition_list_errors(p.get('exclusions'), where ~ ".exclusions")) -%}
     {%- endfor -%}
+    {{ return(errors) }}
+{% endmacro %}
+
+
+{#- The problems of one prediction (a mapping) at position index; seen collects the valid names so far. -#}
+{% macro customer_ai_prediction_entry_errors(p, index, seen) %}
+    {%- set errors = [] -%}
+    {%- set allowed_keys = ['name', 'propensity_type', 'goal', 'outcome_window_days', 'eligibility', 'exclusions', 'description'] -%}
+    {%- set where = "customer_ai__predictions[" ~ (p.get('name') if customer_ai_is_name(p.get('name')) else index) ~ "]" -%}
+    {%- if not p.get('name') or not customer_ai_is_name(p.get('name')) -%}
+        {%- do errors.append(where ~ ".name: must be a lower-case identifier (letters, digits, _), got " ~ customer_ai_shown(p.get('name'))) -%}
+    {%- elif p.name in seen -%}
+        {%- do errors.append(where ~ ".name: duplicate prediction name '" ~ p.name ~ "'") -%}
+    {%- else -%}
+        {%- do seen.append(p.name) -%}
+    {%- endif -%}
+    {%- for key in p.keys() if key not in allowed_keys -%}
+        {%- do errors.append(where ~ "." ~ key ~ ": unknown key; a prediction has " ~ (allowed_keys | join(', '))) -%}
+    {%- endfor -%}
+    {%- if p.get('propensity_type') not in ['conversion', 'churn'] -%}
+        {%- do errors.append(where ~ ".propensity_type: unknown propensity type '" ~ p.get('propensity_type') ~ "'; one of conversion, churn") -%}
+    {%- endif -%}
+    {%- if 'outcome_window_days' not in p or p.outcome_window_days is none -%}
+        {%- do errors.append(where ~ ".outcome_window_days: missing; the number of days after the snapshot in which the goal is observed") -%}
+    {%- elif not customer_ai_is_positive_int(p.outcome_window_days) -%}
+        {%- do errors.append(where ~ ".outcome_window_days: must be a positive whole number of days, got " ~ p.outcome_window_days) -%}
+    {%- endif -%}
+    {%- set goal = p.get('goal') -%}
+    {%- if goal is not mapping -%}
+        {%- do errors.append(where ~ ".goal: missing; a goal has will, match and conditions") -%}
+    {%- else -%}
+        {%- for key in goal.keys() if key not in ['will', 'match', 'conditions'] -%}
+            {%- do errors.append(where ~ ".goal." ~ key ~ ": unknown key; a goal has will, match, conditions") -%}
+        {%- endfor -%}
+        {%- if goal.get('will', 'occur') not in ['occur', 'not_occur'] -%}
+            {%- do errors.append(where ~ ".goal.will: unknown value '" ~ goal.will ~ "'; one of occur, not_occur") -%}
+        {%- endif -%}
+        {%- if goal.get('match', 'any') not in ['any', 'all'] -%}
+            {%- do errors.append(where ~ ".goal.match: unknown value '" ~ goal.match ~ "'; one of any, all") -%}
+        {%- endif -%}
+        {%- do errors.extend(customer_ai_condition_list_errors(goal.get('conditions'), where ~ ".goal.conditions", allow_empty=false)) -%}
+    {%- endif -%}
+    {%- set elig = p.get('eligibility') or {} -%}
+    {%- if elig is not mapping -%}
+        {%- do errors.append(where ~ ".eligibility: must be a mapping with active_within_days and conditions") -%}
+    {%- else -%}
+        {%- for key in elig.keys() if key not in ['active_within_days', 'conditions', 'match'] -%}
+            {%- do errors.append(where ~ ".eligibility." ~ key ~ ": unknown key; eligibility has active_within_days, match, conditions") -%}
+        {%- endfor -%}
+        {%- if not customer_ai_is_positive_int(elig.get('active_within_days', 45)) -%}
+            {%- do errors.append(where ~ ".eligibility.active_within_days: must be a positive whole number of days, got " ~ elig.get('active_within_days')) -%}
+        {%- endif -%}
+        {%- if elig.get('match', 'any') not in ['any', 'all'] -%}
+            {%- do errors.append(where ~ ".eligibility.match: unknown value '" ~ elig.match ~ "'; one of any, all") -%}
+        {%- endif -%}
+        {%- do errors.extend(customer_ai_condition_list_errors(elig.get('conditions'), where ~ ".eligibility.conditions")) -%}
+    {%- endif -%}
+    {%- do errors.extend(customer_ai_condition_list_errors(p.get('exclusions'), where ~ ".exclusions")) -%}
     {{ return(errors) }}
 {% endmacro %}
 
@@ -152,4 +160,22 @@
         {%- endfor -%}
     {%- endif -%}
     {{ return(errors) }}
+{% endmacro %}
+
+
+{#- The predictions as a relation (for a CTE), one row per prediction: what the labels need to know of each. -#}
+{% macro customer_ai_predictions_sql() %}
+    {%- for p in customer_ai_predictions() %}
+    select
+        {{ customer_ai_literal(p.name) }} as prediction_name,
+        {{ customer_ai_literal(p.propensity_type) }} as propensity_type,
+        {{ customer_ai_literal(p.will) }} as goal_will,
+        {{ customer_ai_literal(p.match) }} as goal_match,
+        {{ p.conditions | length }} as goal_conditions,
+        {{ customer_ai_literal(p.eligibility_match) }} as eligibility_match,
+        {{ p.eligibility_conditions | length }} as eligibility_conditions,
+        {{ p.active_within_days }} as active_within_days,
+        {{ p.outcome_window_days }} as outcome_window_days
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 {% endmacro %}
