@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make build   create .venv, install the pinned packages and this project, and run `dbt build` on the demo data
-#   make test    the same set-up (and the Spark environment), then ruff, pytest (the cross-engine test included)
-#                and `dbt build` on the small `ci` target
+#   make test    the same set-up (and the Spark environment), then ruff, pytest (the cross-engine test included),
+#                `dbt build` on the small `ci` target, and sqlfluff on models/ and macros/
 # On Apache Spark: make build-spark (its own environment, .venv-spark, then `dbt build --target spark`).
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,7 +13,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: build test setup setup-spark setup-browser setup-duckdb1 build-spark lint pytest dbt-ci docs clean
+.PHONY: build test setup setup-spark setup-browser setup-duckdb1 build-spark lint lint-sql pytest dbt-ci docs clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +80,12 @@ dbt-ci: setup
 	rm -f warehouse/customer_ai_ci.duckdb
 	CUSTOMER_AI_DUCKDB_PATH=warehouse/customer_ai_ci.duckdb $(DBT) build $(DBT_FLAGS) --target ci
 
-test: lint pytest dbt-ci
+# SQL style (.sqlfluff): sqlfluff's dbt templater compiles each model the way dbt does, against the ci warehouse that
+# dbt-ci has just built (staging reads the input's columns from it).
+lint-sql: dbt-ci
+	CUSTOMER_AI_DUCKDB_PATH=warehouse/customer_ai_ci.duckdb $(BIN)/sqlfluff lint models macros
+
+test: lint pytest dbt-ci lint-sql
 
 docs: setup
 	$(DBT) docs generate $(DBT_FLAGS) --target dev

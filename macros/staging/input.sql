@@ -180,10 +180,10 @@
 
 {#-
     A dotted XDM path (commerce.order.priceTotal) resolved against the input: {sql, type} where sql reads the field
-    from the raw row aliased `raw` (or from `base`, e.g. a list item), or none when this input has no such field.
+    from the raw row aliased `raw_row` (or from `base`, e.g. a list item), or none when this input has no such field.
     While dbt parses (no input to look at) every path resolves, with an unknown type.
 -#}
-{% macro customer_ai_field(columns, path, base='raw') %}
+{% macro customer_ai_field(columns, path, base='raw_row') %}
     {%- set parts = path.split('.') -%}
     {%- if not execute -%}
         {%- set quoted = [] -%}
@@ -207,7 +207,7 @@
 {% endmacro %}
 
 {#- A field as text (a typed null when the input has no such field). -#}
-{% macro customer_ai_field_text(columns, path, base='raw') %}
+{% macro customer_ai_field_text(columns, path, base='raw_row') %}
     {%- set field = customer_ai_field(columns, path, base) -%}
     {%- if field is none -%}{{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}{%- endif -%}
     {{ return('cast(' ~ field.sql ~ ' as ' ~ dbt.type_string() ~ ')') }}
@@ -215,7 +215,7 @@
 
 {#- A field as a number: {value, unparseable} SQL expressions; value is null and unparseable true when the field
     holds something that is not a number. A missing field is a null value that is never unparseable. -#}
-{% macro customer_ai_field_number(columns, path, base='raw') %}
+{% macro customer_ai_field_number(columns, path, base='raw_row') %}
     {%- set field = customer_ai_field(columns, path, base) -%}
     {%- if field is none -%}
         {{ return({'value': 'cast(null as ' ~ customer_ai_type_double() ~ ')', 'unparseable': 'false'}) }}
@@ -247,7 +247,7 @@
     {%- endif -%}
     {%- set field = field or {'name': field_name, 'type': none} -%}
     {%- set item_value = customer_ai_number_of('item.' ~ customer_ai_quote(field.name), field.type) -%}
-    {{ return(adapter.dispatch('customer_ai_items_sum', 'customer_ai')(items.sql if items else 'raw.productListItems', item_value)) }}
+    {{ return(adapter.dispatch('customer_ai_items_sum', 'customer_ai')(items.sql if items else 'raw_row.productListItems', item_value)) }}
 {% endmacro %}
 {% macro default__customer_ai_items_sum(items_sql, item_value) %}
     {%- set unparseable = 'false' if item_value.unparseable == 'false' else
@@ -328,9 +328,9 @@
 {% macro customer_ai_flat_column(mapping, columns, key) %}
     {%- set col = mapping.get(key) -%}
     {%- if not col -%}{{ return(none) }}{%- endif -%}
-    {%- if not execute -%}{{ return({'sql': 'raw.' ~ customer_ai_quote(col), 'type': none}) }}{%- endif -%}
+    {%- if not execute -%}{{ return({'sql': 'raw_row.' ~ customer_ai_quote(col), 'type': none}) }}{%- endif -%}
     {%- set found = columns.get(col | lower) -%}
-    {{ return({'sql': 'raw.' ~ customer_ai_quote(found.name), 'type': found.type} if found else none) }}
+    {{ return({'sql': 'raw_row.' ~ customer_ai_quote(found.name), 'type': found.type} if found else none) }}
 {% endmacro %}
 
 {% macro customer_ai_flat_text(mapping, columns, key) %}

@@ -73,7 +73,7 @@ final as (
         cast(chosen.as_of_date as date) as as_of_date,
         chosen.as_of_rule,
         cast(chosen.median_daily_events as {{ customer_ai_type_double() }}) as median_daily_events,
-        (select max(event_date) from daily_events) as last_event_date,
+        (select max(daily_events.event_date) from daily_events) as last_event_date,
         cast(after_as_of.days_after_as_of as bigint) as days_after_as_of,
         cast(coalesce(after_as_of.events_after_as_of, 0) as bigint) as events_after_as_of
     from chosen

@@ -78,8 +78,8 @@ outcomes as (
         on population.profile_id = flags.profile_id
         and population.prediction_name = flags.prediction_name
         and flags.condition_role = 'goal'
-        and flags.activity_date > population.snapshot_date
-        and flags.activity_date <= population.outcome_end_date
+        and population.snapshot_date < flags.activity_date
+        and population.outcome_end_date >= flags.activity_date
     where population.snapshot_kind <> 'scoring'
     group by population.prediction_name, population.profile_id, population.snapshot_date
 
@@ -99,8 +99,8 @@ recent_activity as (
         on population.profile_id = flags.profile_id
         and population.prediction_name = flags.prediction_name
         and flags.condition_role in ('active', 'eligibility')
-        and flags.activity_date > population.eligibility_start_date
-        and flags.activity_date <= population.snapshot_date
+        and population.eligibility_start_date < flags.activity_date
+        and population.snapshot_date >= flags.activity_date
     group by population.prediction_name, population.profile_id, population.snapshot_date
 
 ),

@@ -11,6 +11,7 @@
     Sessions and active days, small by comparison, are computed here the same two ways.
 -#}
 {%- set catalog = customer_ai_feature_catalog() -%}
+{%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}
 {#- one lookup join per window and event type, selecting the columns the catalog's event_type features read -#}
 {%- set lookups = {} -%}
 {%- for f in catalog if f.source == 'event_type' -%}
@@ -53,11 +54,14 @@ sessions as (
 
 ),
 
+{%- if has_attributes %}
+
 attributes as (
 
     select * from {{ ref('stg_profile_attributes') }}
 
 ),
+{%- endif %}
 
 active_days as (
 
@@ -126,14 +130,22 @@ lifetime_sessions as (
 session_windows as (
 
     select
-        profile_id, snapshot_date,
-        sessions_30d, sessions_90d, duration_seconds_90d, timed_sessions_90d,
+        profile_id,
+        snapshot_date,
+        sessions_30d,
+        sessions_90d,
+        duration_seconds_90d,
+        timed_sessions_90d,
         cast(null as integer) as last_days_before
     from recent_sessions
     union all
     select
-        profile_id, snapshot_date,
-        0 as sessions_30d, 0 as sessions_90d, cast(null as bigint) as duration_seconds_90d, 0 as timed_sessions_90d,
+        profile_id,
+        snapshot_date,
+        0 as sessions_30d,
+        0 as sessions_90d,
+        cast(null as bigint) as duration_seconds_90d,
+        0 as timed_sessions_90d,
         last_days_before
     from lifetime_sessions
 
@@ -182,6 +194,20 @@ session_features as (
 
 ),
 
+{%- for alias, lookup in lookups.items() %}
+
+{{ alias }} as (
+
+    select
+        profile_id,
+        snapshot_date,
+        {{ lookup.columns | join(',\n        ') }}
+    from {{ lookup.window }}_activity_windows
+    where activity = {{ customer_ai_literal(lookup.activity) }}
+
+),
+{%- endfor %}
+
 final as (
 
     select
@@ -202,17 +228,15 @@ final as (
     left join session_features
         on lifetime_features.profile_id = session_features.profile_id
         and lifetime_features.snapshot_date = session_features.snapshot_date
-    {%- for alias, lookup in lookups.items() %}
-    left join (
-        select profile_id, snapshot_date, {{ lookup.columns | join(', ') }}
-        from {{ lookup.window }}_activity_windows
-        where activity = {{ customer_ai_literal(lookup.activity) }}
-    ) as {{ alias }}
+    {%- for alias in lookups %}
+    left join {{ alias }}
         on lifetime_features.profile_id = {{ alias }}.profile_id
         and lifetime_features.snapshot_date = {{ alias }}.snapshot_date
     {%- endfor %}
+    {%- if has_attributes %}
     left join attributes
         on lifetime_features.profile_id = attributes.profile_id
+    {%- endif %}
 
 )
 

@@ -20,7 +20,7 @@ final as (
         score,
         predicted_clv,
         cast(row_number() over (
-            partition by segment_id order by rank_value desc nulls last, profile_id
+            partition by segment_id order by rank_value desc nulls last, profile_id asc
         ) as integer) as rank_in_segment
     from memberships
 

@@ -19,7 +19,10 @@ reasons as (
 
 bucket_sizes as (
 
-    select prediction_name, bucket, count(*) as bucket_profiles
+    select
+        prediction_name,
+        bucket,
+        count(*) as bucket_profiles
     from scores
     group by prediction_name, bucket
 
@@ -54,7 +57,7 @@ ranked as (
         cast(row_number() over (
             partition by factor_stats.prediction_name, factor_stats.bucket
             order by factor_stats.profiles_with_factor desc, factor_stats.mean_absolute_contribution desc,
-                factor_stats.factor_code
+                factor_stats.factor_code asc
         ) as integer) as factor_rank
     from factor_stats
     inner join bucket_sizes

@@ -19,7 +19,10 @@ bins as (
 
 predictions as (
 
-    select distinct prediction_name, propensity_type from scores
+    select distinct
+        prediction_name,
+        propensity_type
+    from scores
 
 ),
 

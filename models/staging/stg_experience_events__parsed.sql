@@ -71,7 +71,7 @@ extracted as (
         {{ customer_ai_field_text(columns, f.xdm_path or f.name) }} as {{ customer_ai_quote(f.name) }}
         {%- endif %}
         {%- endfor %}
-    from raw_events as raw
+    from raw_events as raw_row
 
 ),
 
@@ -140,7 +140,7 @@ identified as (
         cast({{ column.sql }} as {{ str }}) as {{ customer_ai_quote(f.name) }}
         {%- endif %}
         {%- endfor %}
-    from raw_events as raw
+    from raw_events as raw_row
 
 ),
 

@@ -124,7 +124,13 @@ combined_members as (
 
 segments as (
 
-    select segment_id, segment_name, segment_kind, prediction_name, segment_definition from static_segments
+    select
+        segment_id,
+        segment_name,
+        segment_kind,
+        prediction_name,
+        segment_definition
+    from static_segments
     union all
     select * from reason_segments
 
