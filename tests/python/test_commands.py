@@ -61,3 +61,33 @@ def test_the_commands_left_a_complete_warehouse(fresh):
         profiles = con.sql("select count(*) from dim_customer_profiles").fetchall()[0][0]
     assert scored > 0
     assert profiles > 0
+
+
+def test_the_warehouse_is_found_from_any_folder(tmp_path):
+    """Run from another folder with --project-dir and --profiles-dir, dbt opens the warehouse in the profiles.yml's
+    folder (the project root), not in the folder it was started from (which failed with an IO error)."""
+    import os
+    import shutil
+    import subprocess
+
+    from conftest import DBT
+
+    profiles = tmp_path / "project_root"
+    (profiles / "warehouse").mkdir(parents=True)
+    shutil.copy(PROJECT_DIR / "profiles.yml", profiles / "profiles.yml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "CUSTOMER_AI_DUCKDB_PATH"}
+    env.update(DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs"))
+    result = subprocess.run(
+        [DBT, "debug", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles), "--target", "ci"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert f"path: {profiles}/warehouse/customer_ai_ci.duckdb" in result.stdout
+    assert (profiles / "warehouse" / "customer_ai_ci.duckdb").exists()
+    assert not list(elsewhere.iterdir())
