@@ -233,6 +233,10 @@ def test_bi_tables_are_public_with_enforced_contracts_and_their_parquet_copies_c
             described = con.sql(f"describe select * from '{folder / table}.parquet'").fetchall()
             copied = {row[0]: row[1] for row in described}
             assert copied == declared, table
+    # and whatever an exposure (a dashboard, the report) reads is public, contract or not
+    for exposure in manifest["exposures"].values():
+        for parent in exposure["depends_on"]["nodes"]:
+            assert manifest["nodes"][parent]["access"] == "public", (exposure["name"], parent)
 
 
 def test_an_incremental_rebuild_leaves_no_temporary_tables_behind(built):
