@@ -5,7 +5,7 @@
 
     int_profile_snapshots_featurized first reduces the history to rows per profile, snapshot and activity
     (days_before = 0 on the snapshot day; a day is in the last N days when days_before < N):
-      - recent_activity_windows (the last 90 days): events_7d, events_30d, events_90d, revenue_90d
+      - recent_activity_windows (the longest feature window, 90 days): events_<N>d for each window N, revenue_90d
       - lifetime_activity_windows (everything up to the snapshot): events_total, revenue_total,
         first_days_before, last_days_before
     and then turns them into one row per profile and snapshot. The sources:
@@ -24,7 +24,7 @@
     {%- set is_active = customer_ai_is_interaction('activity') -%}
 
     {%- for a in customer_ai_feature_event_types() + customer_ai_custom_events() -%}
-        {%- for days in [7, 30, 90] -%}
+        {%- for days in customer_ai_feature_windows() -%}
             {%- do features.append({'name': a.slug ~ '_' ~ days ~ 'd', 'label': a.label ~ ' in the last ' ~ days ~ ' days',
                 'group': 'events', 'source': 'event_type', 'activity': a.activity, 'slug': a.slug,
                 'window': 'recent', 'column': 'events_' ~ days ~ 'd', 'default': 0}) -%}

@@ -3,17 +3,30 @@
     (start, snapshot]: a day is in the last N days when days_before < N.
       - previous_snapshot_date: the snapshot before (null for the first); (previous, snapshot] is the interval
         whose days the lifetime aggregates add when they move on to this snapshot
-      - window_90d_start_date, window_30d_start_date: the exclusive starts of the 90- and 30-day windows
+      - window_<N>d_start_date for each feature window N (customer_ai_feature_windows): the exclusive start of the
+        last N days
 -#}
 {% macro customer_ai_snapshot_windows() %}
     select
         snapshot_date,
-        lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date,
-        cast({{ dbt.dateadd('day', -90, 'snapshot_date') }} as date) as window_90d_start_date,
-        cast({{ dbt.dateadd('day', -30, 'snapshot_date') }} as date) as window_30d_start_date
+        lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date
+        {%- for days in customer_ai_feature_windows() | reverse %},
+        cast({{ dbt.dateadd('day', -days, 'snapshot_date') }} as date) as window_{{ days }}d_start_date
+        {%- endfor %}
     from (
         -- history snapshots are only labelled (rpt_score_history_outcomes): they need no features
         select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}
         where snapshot_kind <> 'history'
     ) as distinct_snapshot_dates
+{% endmacro %}
+
+
+{#-
+    The day windows of the feature counts, shortest first: every event type and custom event gets its events in the
+    last N days for each N (<slug>_<N>d), and the longest window is how far back the recent half of the features
+    (int_profile_activities_windowed_to_snapshots) looks. The value, engagement and visit features of the catalog
+    are written for the 30- and 90-day windows.
+-#}
+{% macro customer_ai_feature_windows() %}
+    {{ return([7, 30, 90]) }}
 {% endmacro %}

@@ -1,9 +1,10 @@
 {#-
-    The recent half of the point-in-time features: per profile, snapshot and activity, the events of the last 7, 30
-    and 90 days before the snapshot (the snapshot day included) and the revenue of the last 90. Only the 90 days
-    before each snapshot are joined to it, not the whole history. Totals since the first event are in
-    int_profile_activities_accumulated_to_snapshots.
+    The recent half of the point-in-time features: per profile, snapshot and activity, the events of the last N days
+    before the snapshot (the snapshot day included) for each feature window N (customer_ai_feature_windows: 7, 30,
+    90) and the revenue of the longest. Only the days of the longest window before each snapshot are joined to it,
+    not the whole history. Totals since the first event are in int_profile_activities_accumulated_to_snapshots.
 -#}
+{%- set windows = customer_ai_feature_windows() -%}
 
 with
 
@@ -31,7 +32,7 @@ recent_days as (
     from activities
     inner join snapshot_dates
         on activities.activity_date <= snapshot_dates.snapshot_date
-        and activities.activity_date > snapshot_dates.window_90d_start_date
+        and activities.activity_date > snapshot_dates.window_{{ windows[-1] }}d_start_date
 
 ),
 
@@ -41,10 +42,14 @@ final as (
         profile_id,
         snapshot_date,
         activity,
-        cast(sum(case when days_before < 7 then event_count else 0 end) as bigint) as events_7d,
-        cast(sum(case when days_before < 30 then event_count else 0 end) as bigint) as events_30d,
-        cast(sum(event_count) as bigint) as events_90d,
-        round(sum(revenue), 2) as revenue_90d  -- rounded to the cent: exact across runs (see activities)
+        {%- for days in windows %}
+        {%- if loop.last %}
+        cast(sum(event_count) as bigint) as events_{{ days }}d,  -- every joined day is in the longest window
+        {%- else %}
+        cast(sum(case when days_before < {{ days }} then event_count else 0 end) as bigint) as events_{{ days }}d,
+        {%- endif %}
+        {%- endfor %}
+        round(sum(revenue), 2) as revenue_{{ windows[-1] }}d  -- rounded to the cent: exact across runs (see activities)
     from recent_days
     group by profile_id, snapshot_date, activity
 
