@@ -165,6 +165,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
     cycle_phase = rng.integers(0, 1_000, size=n)
     # App users on a device where the app crashes now and then.
     crash_prone = app_user & (rng.random(n) < 0.7)
+    crash_rate = np.where(crash_prone, 0.05, 0.003)  # chance of a crash on a day with a visit
     churn_cause = np.where(churns, CHURN_FADING, NO_CHURN).astype(np.int8)
 
     # --- day-by-day simulation (vectorized over the block's profiles) ----------------------------------------
@@ -207,7 +208,7 @@ def simulate_block(settings: DemoSettings, block: int) -> SimulatedBlock:
         bought[:, d] = buys
         # A crash happens in the day's last visit (an app visit); on a crash-prone device it usually ends the
         # relationship the next day.
-        crash = alive & (visits > 0) & app_user & (rng.random(n) < np.where(crash_prone, 0.05, 0.003))
+        crash = alive & (visits > 0) & app_user & (rng.random(n) < crash_rate)
         crashed[:, d] = crash
         leaves = crash & crash_prone & (rng.random(n) < 0.9) & (churn_day > d + 1)
         churn_day = np.where(leaves, d + 1, churn_day)
