@@ -53,6 +53,7 @@ BI_TABLES = [
     "rpt_backtest_by_bucket",
     "rpt_calibration",
     "rpt_segment_characteristics",
+    "rpt_score_history_outcomes",
 ]
 RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
 RUN_TIME_COLUMNS |= {"fit_seconds", "is_latest"}
