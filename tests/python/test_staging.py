@@ -287,8 +287,8 @@ def _freshness(dbt_runner, db_name: str, variables: dict) -> dict:
 
 
 def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path, dbt_runner):
-    """`dbt source freshness` on a table source: the flat layout's mapped timestamp column (text with a zone), the
-    XDM `timestamp`; fresh passes, 3 days old warns (warn after 2 days, error after 7)."""
+    """`dbt source freshness` on a table source: the flat layout's mapped timestamp column (text with a zone, a name
+    with a space), the XDM `timestamp`; fresh passes, 3 days old warns (warn after 2 days, error after 7)."""
     import datetime as dt
 
     now = dt.datetime.now(dt.UTC)
@@ -300,7 +300,7 @@ def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path,
             "create table crm.flat_events as select * from (values "
             f"('e1', 'p1', 'web.webpagedetails.pageViews', '{(now - dt.timedelta(days=40)).strftime(iso)}'), "
             f"('e2', 'p1', 'web.webpagedetails.pageViews', '{(now - dt.timedelta(hours=3)).strftime(iso)}')"
-            ") as t(id, ecid, kind, ts)"
+            ') as t(id, ecid, kind, "event time")'  # a CSV header with a space, as exports have
         )
         con.execute(
             "create table crm.xdm_events as select * from (values "
@@ -314,7 +314,7 @@ def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path,
             "customer_ai__events_format": "flat",
             "customer_ai__events_schema": "crm",
             "customer_ai__events_table": "flat_events",
-            "customer_ai__flat_columns": FLAT_MAPPING,
+            "customer_ai__flat_columns": {**FLAT_MAPPING, "event_timestamp": "event time"},
         },
     )
     assert flat["status"] == "pass", flat
