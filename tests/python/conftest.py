@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -15,10 +16,15 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
+@functools.cache
+def project_vars() -> dict:
+    """The vars block of dbt_project.yml: the one place the settings' defaults are written (read once)."""
+    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
 def project_var(name: str):
-    """A customer_ai__ var's default, read from dbt_project.yml: the one place defaults are written."""
-    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-    return project["vars"][f"customer_ai__{name}"]
+    """A customer_ai__ var's default."""
+    return project_vars()[f"customer_ai__{name}"]
 
 
 def training_settings(**overrides):

@@ -66,19 +66,18 @@ def test_the_commands_left_a_complete_warehouse(fresh):
 def test_the_warehouse_is_found_from_any_folder(tmp_path):
     """Run from another folder with --project-dir and --profiles-dir, dbt opens the warehouse in the profiles.yml's
     folder (the project root), not in the folder it was started from (which failed with an IO error)."""
-    import os
     import shutil
     import subprocess
 
-    from conftest import DBT
+    from conftest import DBT, dbt_env
 
     profiles = tmp_path / "project_root"
     (profiles / "warehouse").mkdir(parents=True)
     shutil.copy(PROJECT_DIR / "profiles.yml", profiles / "profiles.yml")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "CUSTOMER_AI_DUCKDB_PATH"}
-    env.update(DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs"))
+    env = dbt_env(tmp_path, "unused.duckdb")
+    del env["CUSTOMER_AI_DUCKDB_PATH"]  # the profile's own default path is what is tested
     result = subprocess.run(
         [DBT, "debug", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles), "--target", "ci"],
         cwd=elsewhere,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, project_vars
 
 DBT_TEXT = [
     *PROJECT_DIR.glob("models/**/*.sql"),
@@ -26,14 +26,8 @@ def test_every_setting_has_its_default_in_dbt_project_yml_only():
     assert len(calls) > 50  # the pattern still finds the project's var() calls
     repeated = sorted({f"{path}: {name}" for path, name, has_default in calls if has_default})
     assert not repeated, "var() repeats a default that dbt_project.yml sets:\n" + "\n".join(repeated)
-    undeclared = sorted({name for _path, name, _ in calls} - _declared_vars())
+    undeclared = sorted({name for _path, name, _ in calls} - set(project_vars()))
     assert not undeclared, f"vars read but not declared (with their default) in dbt_project.yml: {undeclared}"
-
-
-def _declared_vars() -> set[str]:
-    import yaml
-
-    return set(yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"])
 
 
 def test_python_settings_take_their_defaults_from_dbt_project_yml():
