@@ -3,8 +3,8 @@
 memory is its own), on the same inputs, in one run:
 
 (a) the project's feature SQL (the compiled int_profile_activities_aggregated_to_days,
-    int_profile_activities_windowed_to_snapshots, int_profile_activities_accumulated_to_snapshots and
-    int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain pandas, as a
+    int_profile_activities_windowed_to_snapshots, int_profile_activities_accumulated_to_snapshots, the three
+    feature models and int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain pandas, as a
     notebook would, on the same staged events;
 (b) the project's explanations (batches of 20,000 rows on two worker processes) against one
     shap.TreeExplainer(model).shap_values(X) call on the whole scoring set;
@@ -66,12 +66,15 @@ def child_sql_features(warehouse: str, out: str) -> None:
     that every step from staged events to the feature table is timed (none comes precomputed from the build)."""
     import duckdb
 
-    compiled = Path(warehouse).parent / "target" / "compiled" / "customer_ai" / "models" / "intermediate"
+    compiled = Path(warehouse).parent / "target" / "compiled" / "customer_ai" / "models"
     catalog = Path(warehouse).stem
     steps = [
         ("activities", "int_profile_activities_aggregated_to_days"),
         ("windowed", "int_profile_activities_windowed_to_snapshots"),
         ("accumulated", "int_profile_activities_accumulated_to_snapshots"),
+        ("lifetime_features", "int_profile_lifetime_features_computed"),
+        ("recent_features", "int_profile_recent_features_computed"),
+        ("visit_features", "int_profile_visit_features_computed"),
         ("features", "int_profile_snapshots_featurized"),
     ]
     con = duckdb.connect()
@@ -79,7 +82,7 @@ def child_sql_features(warehouse: str, out: str) -> None:
     con.execute(f"attach '{warehouse}' as \"{catalog}\" (read_only)")
     started = time.perf_counter()
     for temp_table, model in steps:
-        sql = (compiled / f"{model}.sql").read_text()
+        sql = next(compiled.rglob(f"{model}.sql")).read_text()
         for earlier_table, earlier_model in steps:
             sql = sql.replace(f'"{catalog}"."main"."{earlier_model}"', earlier_table)
         con.execute(f"create temp table {temp_table} as {sql}")

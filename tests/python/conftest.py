@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,18 +67,31 @@ def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:
 
 
 def run_dbt(
-    args: list[str], tmp_path: Path, variables: dict | None = None, db_name: str = "test.duckdb", check: bool = True
+    args: list[str],
+    tmp_path: Path,
+    variables: dict | None = None,
+    db_name: str = "test.duckdb",
+    check: bool = True,
+    project_dir: Path = PROJECT_DIR,
 ) -> subprocess.CompletedProcess:
-    """Run `dbt <args>` on the project with its own warehouse file, target and log folders under tmp_path."""
+    """Run `dbt <args>` on the project (or a copy of it) with its own warehouse file, target and log folders under
+    tmp_path."""
     env = dbt_env(tmp_path, db_name)
-    command = [DBT, *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR), "--target", "ci"]
+    command = [DBT, *args, "--profiles-dir", str(project_dir), "--project-dir", str(project_dir), "--target", "ci"]
     variables = {"customer_ai__bi_export_dir": str(tmp_path / "bi"), **(variables or {})}
     if variables:
         command += ["--vars", json.dumps(variables)]
-    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, cwd=project_dir, env=env, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return result
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the project's dbt files (no environments, warehouse or build output), to change in a test."""
+    ignore = shutil.ignore_patterns(".venv*", ".git", "target", "logs", "warehouse", "__pycache__", "*.duckdb")
+    shutil.copytree(PROJECT_DIR, destination, ignore=ignore)
+    return destination
 
 
 class DbtRunner:
