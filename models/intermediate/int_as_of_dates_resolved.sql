@@ -1,5 +1,5 @@
 {{ config(post_hook="{{ customer_ai_report_as_of_date(this) }}") }}
-{#-
+/*
     The scoring date (as-of date) of this build, and why. One row.
 
     customer_ai__as_of_date when it is set. Otherwise the last day whose event count is at least
@@ -7,7 +7,7 @@
     events far after the bulk (a device with a wrong clock, a test event sent today) would otherwise move the
     as-of date past the real data, leave every profile inactive at it and score nobody. The days left after the
     as-of date are counted here and logged by the post-hook.
--#}
+*/
 {%- set configured = var('customer_ai__as_of_date') -%}
 {%- set share = var('customer_ai__as_of_min_daily_share') -%}
 

@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
-{#-
+/*
     The profiles each backtest scores: eligible at the backtest date, with their features then and the label of
     what happened in the outcome window after it. A view: the backtest step reads it once, batch by batch.
--#}
+*/
 
 with
 

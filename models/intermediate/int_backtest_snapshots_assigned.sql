@@ -1,11 +1,11 @@
-{#-
+/*
     The snapshots of each prediction's backtests (customer_ai__backtest_dates; see macros/config/snapshot_plan.sql):
     one row per (prediction, backtest date, snapshot), the snapshot's role being 'evaluation' (the backtest date:
     who was eligible then, and what happened in the outcome window after it) or 'training' (the snapshots a build
     with the backtest date as its as-of date would have trained on, whose outcome windows closed on or before the
     backtest date). Backtest dates whose outcome windows have not closed by the as-of date, and training snapshots
     before the first event, are left out.
--#}
+*/
 
 with
 

@@ -1,9 +1,9 @@
-{#-
+/*
     The training examples of every backtest: what int_training_examples_sampled would hold in a build whose as-of
     date is the backtest date (eligible profiles at the backtest's training snapshots, labels from outcome windows
     closed by the backtest date, the same deterministic sample of at most customer_ai__training_max_rows), so a
     backtest model is the model that build would have trained.
--#}
+*/
 
 with
 

@@ -1,11 +1,11 @@
-{#-
+/*
     The purchase history of every profile with at least one purchase on or before the as-of date: what the
     lifetime-value models need. Purchases are commerce.purchases events with revenue; an order that arrives as
     several events with the same purchase id counts once. As in the BG/NBD literature, a repeat purchase is a
     purchase day after the first one (several orders on one day are one transaction with their summed value),
     recency is the days from the first to the last purchase day, and tenure the days from the first purchase day
     to the as-of date.
--#}
+*/
 
 with
 

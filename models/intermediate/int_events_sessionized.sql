@@ -6,7 +6,7 @@
         **customer_ai_profile_incremental_config()
     )
 }}
-{#-
+/*
     Every staged site or app event (email events excluded) with its session. A session ends after
     customer_ai__sessions_inactivity_minutes without an event, after customer_ai__sessions_max_minutes, or at
     midnight UTC. The midnight cut keeps sessions point-in-time: a session never spans a snapshot date, so features
@@ -19,7 +19,7 @@
     (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: delete+insert on
     profile_id (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
     which has no row deletes): see macros/staging/erasure.sql.
--#}
+*/
 {%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
 {%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
 

@@ -1,4 +1,4 @@
-{#-
+/*
     Every condition of every prediction (customer_ai__predictions), compiled to SQL once (macros/goals/conditions.sql)
     and tested on every event: one row per (prediction, condition, profile, day) on which at least one event met
     the condition. The roles:
@@ -7,7 +7,7 @@
       - active (number 0): an event the profile initiated, i.e. with a type other than customer_ai__passive_event_types
     An event that matches one of a prediction's exclusions meets none of that prediction's conditions.
     int_prediction_snapshots_labeled turns these rows into eligibility and labels with plain SQL.
--#}
+*/
 {%- set conditions = [] -%}
 {#- each distinct test is computed once (without exclusions, "active" is the same test for every prediction) -#}
 {%- set tests = [] -%}

@@ -1,4 +1,4 @@
-{#-
+/*
     One row per (prediction, profile, snapshot): is the profile eligible to be scored, and (labelled snapshots: all
     but the scoring one) did the goal happen in the outcome window. The conditions were tested on the events in
     int_prediction_activity_flagged; here they are counted, for every prediction at once.
@@ -9,7 +9,7 @@
     match: any needs one condition met, match: all every condition (possibly on different days and events).
     Profiles enter a snapshot's population once they have any event on or before it, as in
     int_profile_snapshots_featurized.
--#}
+*/
 
 with
 

@@ -1,9 +1,9 @@
-{#-
+/*
     Events counted per profile, day and activity. An activity is an event type, or 'custom.<name>' for a custom
     event (customer_ai__custom_events). An event with several types (a product view that is also a page view)
     counts once for each of its types; a custom event counts each matching event once. Features and labels are
     computed from this much smaller table instead of raw events.
--#}
+*/
 
 with
 

@@ -1,4 +1,6 @@
-{#- The profiles to score: eligible at the scoring snapshot (the as-of date), with their features. -#}
+/*
+    The profiles to score: eligible at the scoring snapshot (the as-of date), with their features.
+*/
 
 with
 

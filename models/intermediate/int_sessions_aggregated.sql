@@ -1,4 +1,6 @@
-{#- One row per session: start, end, duration, event counts, purchase flag and revenue. -#}
+/*
+    One row per session: start, end, duration, event counts, purchase flag and revenue.
+*/
 
 with
 

@@ -1,4 +1,4 @@
-{#-
+/*
     The snapshot dates of every prediction, one row per (prediction, date), and what each is for
     (macros/config/snapshot_plan.sql):
       - scoring: the as-of date itself (int_as_of_dates_resolved: customer_ai__as_of_date, or the last day with a
@@ -11,7 +11,7 @@
         (macros/evaluation/history_dates.sql).
     A date with several uses is listed once, under the first of scoring, training, backtest, history. Training
     snapshots before the first event are dropped.
--#}
+*/
 {%- set history_dates = customer_ai_unmeasured_history_dates() -%}
 {%- set configured = [] -%}
 {%- for p in customer_ai_predictions() -%}{%- do configured.append(p.name) -%}{%- endfor -%}

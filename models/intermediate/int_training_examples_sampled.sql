@@ -1,8 +1,8 @@
-{#-
+/*
     Labelled training examples (eligible profiles at training snapshots) with their features. When a prediction
     has more than customer_ai__training_max_rows examples, a deterministic sample (smallest hash of profile and
     snapshot) keeps the training step's memory flat as the customer base grows.
--#}
+*/
 
 with
 

@@ -1,8 +1,8 @@
-{#-
+/*
     One enriched row per profile seen in the events: first and last seen, for each configured prediction its
     probability, score, percentile, bucket and top reason (columns generated from the configuration), lifetime
     value and value tier, and the segments the profile belongs to.
--#}
+*/
 {%- set predictions = customer_ai_predictions() -%}
 
 with

@@ -1,5 +1,7 @@
-{#- Every segment with members, with its definition in words, size, average probability and average predicted
-    CLV (a segment that is empty in this build, say a bucket nobody reached, is not listed). -#}
+/*
+    Every segment with members, with its definition in words, size, average probability and average predicted
+    CLV (a segment that is empty in this build, say a bucket nobody reached, is not listed).
+*/
 
 with
 

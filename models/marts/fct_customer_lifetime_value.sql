@@ -1,4 +1,4 @@
-{#-
+/*
     Customer lifetime value: one row per profile with at least one purchase. Historic value from the purchases;
     predictions from BG/NBD (probability alive, probability of a purchase in the next 90 days, expected purchases)
     and Gamma-Gamma (expected order value). probability_alive is 1 for every customer without a repeat purchase (a
@@ -6,7 +6,7 @@
     probability_purchase_next_90d does.
     predicted_clv is the discounted value of the purchases expected over customer_ai__clv_horizon_days;
     total_clv adds what the profile has already spent.
--#}
+*/
 
 with
 

@@ -5,10 +5,10 @@
         **customer_ai_dated_history_config()
     )
 }}
-{#-
+/*
     Every build's lifetime-value predictions, kept: one row per (scoring date, profile). Replaced per as-of date
     like fct_propensity_score_history; --full-refresh is the only way to lose history.
--#}
+*/
 
 with
 

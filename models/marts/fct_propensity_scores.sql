@@ -1,8 +1,8 @@
-{#-
+/*
     One row per (profile, prediction): the calibrated probability, a 0-100 score, the percentile among the
     prediction's scored profiles, and the bucket: high (score >= 75), medium (25-74), low (< 25). For churn
     predictions the probability is the probability of churning, so high means likely to churn.
--#}
+*/
 
 with
 

@@ -1,4 +1,6 @@
-{#- The influential factors behind each score: top k per (profile, prediction), largest contribution first. -#}
+/*
+    The influential factors behind each score: top k per (profile, prediction), largest contribution first.
+*/
 
 with
 

@@ -1,4 +1,6 @@
-{#- Who is in which segment, with the profile's probability, score, predicted CLV and rank in the segment. -#}
+/*
+    Who is in which segment, with the profile's probability, score, predicted CLV and rank in the segment.
+*/
 
 with
 

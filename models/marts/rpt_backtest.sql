@@ -1,10 +1,10 @@
-{#-
+/*
     Out-of-time quality of each prediction: for every backtest date, the model trained only on what was known then,
     scored on the profiles eligible then, against what happened in the outcome window after it. AUC (with a 95 %
     interval), log loss, Brier score, mean predicted probability against the actual rate, and the expected
     calibration error. A backtest that could not train (too few examples then) is listed with its status and no
     measures.
--#}
+*/
 
 with
 

@@ -1,9 +1,9 @@
-{#-
+/*
     Predicted against actual by bucket, per prediction and backtest date: the profiles a backtest put in the high,
     medium and low buckets (the live buckets' cut-offs), their mean predicted probability, the rate at which the
     predicted outcome actually happened, and the lift (that rate over the date's overall rate). A useful model has
     the high bucket's actual rate well above the low bucket's.
--#}
+*/
 
 with
 

@@ -1,9 +1,9 @@
-{#-
+/*
     Calibration: in ten equal-width probability bins, the mean predicted probability against the observed rate, on
     the latest model's holdout (source 'holdout') and on each backtest (source 'backtest', with its date). A
     calibrated model has the two close in every bin; rpt_model_evaluation and rpt_backtest give the weighted mean
     distance (expected calibration error).
--#}
+*/
 
 with
 

@@ -1,4 +1,6 @@
-{#- The fitted lifetime-value models beside fct_customer_lifetime_value: parameters and fit diagnostics. -#}
+/*
+    The fitted lifetime-value models beside fct_customer_lifetime_value: parameters and fit diagnostics.
+*/
 
 with
 

@@ -1,4 +1,6 @@
-{#- What each prediction's latest model relies on overall: mean absolute SHAP contribution on the holdout. -#}
+/*
+    What each prediction's latest model relies on overall: mean absolute SHAP contribution on the holdout.
+*/
 
 with
 

@@ -1,7 +1,7 @@
-{#-
+/*
     The ten factors that most often drive the scores of each bucket: coverage is the share of the bucket's
     profiles that have the factor among their reason codes; ranked by coverage, then by mean absolute contribution.
--#}
+*/
 
 with
 

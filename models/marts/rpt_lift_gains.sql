@@ -1,4 +1,6 @@
-{#- Lift and cumulative gains by decile (1 = highest scores) on the holdout of each prediction's latest model. -#}
+/*
+    Lift and cumulative gains by decile (1 = highest scores) on the holdout of each prediction's latest model.
+*/
 
 with
 

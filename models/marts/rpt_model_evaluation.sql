@@ -1,11 +1,11 @@
-{#-
+/*
     Every training run of every prediction with its holdout quality (the registry without the model itself), an
     AUC interval, and a quality rating with its reason:
       - not trained: insufficient data or suspected leakage (the status message says which);
       - unreliable: fewer than customer_ai__min_holdout_examples positive or negative holdout examples, too few
         to rate the AUC (its interval says how wide the doubt is);
       - good / poor: holdout AUC at or above / below customer_ai__poor_auc_threshold.
--#}
+*/
 {%- set min_holdout = var('customer_ai__min_holdout_examples') -%}
 {%- set gate = var('customer_ai__poor_auc_threshold') -%}
 

@@ -1,4 +1,6 @@
-{#- How many profiles fall in each 5-point score bin (0-4, 5-9, ..., 95-100), empty bins included. -#}
+/*
+    How many profiles fall in each 5-point score bin (0-4, 5-9, ..., 95-100), empty bins included.
+*/
 
 with
 

@@ -5,12 +5,12 @@
         **customer_ai_dated_history_config(['prediction_name', 'as_of_date'])
     )
 }}
-{#-
+/*
     Real evidence, build after build: the scores kept in fct_propensity_score_history, once their outcome windows
     have closed, against what then happened. One row per (prediction, scoring date): profiles, AUC with a 95 %
     interval, log loss, Brier score, mean predicted probability and the actual rate. Incremental: each date is
     measured once, in the first build after its window closes (int_snapshot_dates_scheduled labels it then).
--#}
+*/
 
 with
 

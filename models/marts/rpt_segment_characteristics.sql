@@ -1,9 +1,9 @@
-{#-
+/*
     What characterises each reason-code segment, for BI: per segment and factor, the mean contribution (log-odds)
     and the mean feature value among the segment's members against the rest of its bucket. The naming factors
     (is_naming_factor) are the ones in the segment's name; a test checks on every build that each is at least 1.5
     times as strong among the members as among the rest.
--#}
+*/
 
 with
 

@@ -1,8 +1,8 @@
-{#-
+/*
     The canonical event table: one row per usable event. A view over stg_experience_events__validated (a table):
     writing the events a second time would cost more than filtering them on read, and columnar scans only read
     the columns a model needs.
--#}
+*/
 
 with
 

@@ -1,4 +1,4 @@
-{#-
+/*
     Raw experience events, XDM or flat, mapped onto the canonical columns. Nothing is filtered here:
     stg_experience_events__validated decides which rows are usable and why the others are not.
 
@@ -10,7 +10,7 @@
       - identity: the first identity set, in the order of customer_ai__identity_fields / _identity_namespaces
       - text values are cleaned of blanks and invisible characters at both ends; numbers that arrive as text are
         parsed, and a value that is not a number is flagged (the validation rejects the row)
--#}
+*/
 {%- set raw_relation = customer_ai_raw_events() -%}
 {%- set columns = customer_ai_input_columns(raw_relation) -%}
 {%- set str = dbt.type_string() -%}

@@ -1,5 +1,5 @@
 {{ config(materialized='table') }}
-{#-
+/*
     Every input row with the reason it cannot be used (null when it can). Materialized once so that the staged
     and rejected tables are cheap filters of it and always add up to the input.
 
@@ -7,7 +7,7 @@
     on the copies' content only (time, then profile, type and values), never on the order the rows arrived in, so
     two files in any order stage the same table. Ids are counted with a hash aggregate and only the copies of
     repeated ids are ranked, instead of sorting every row.
--#}
+*/
 {%- set max_revenue = customer_ai_literal(var('customer_ai__max_event_revenue')) -%}
 {%- set max_quantity = customer_ai_literal(var('customer_ai__max_event_quantity')) -%}
 {%- set passthrough = var('customer_ai__passthrough_fields') or [] -%}

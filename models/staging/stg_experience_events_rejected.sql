@@ -1,5 +1,7 @@
 {{ config(materialized='table') }}
-{#- The quarantine: input rows that could not be used, each with the reason. Nothing is dropped silently. -#}
+/*
+    The quarantine: input rows that could not be used, each with the reason. Nothing is dropped silently.
+*/
 
 with
 

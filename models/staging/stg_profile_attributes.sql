@@ -1,8 +1,8 @@
-{#-
+/*
     Optional per-profile attributes (customer_ai__profile_attributes), one row per profile. Columns marked
     personal_data: true are not even read. With no attributes configured this is an empty table, so that the
     feature model can always join it.
--#}
+*/
 {%- set attrs = var('customer_ai__profile_attributes') -%}
 
 {% if attrs %}

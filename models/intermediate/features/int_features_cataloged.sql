@@ -1,4 +1,6 @@
-{#- The feature catalog as a table: every feature's name, readable label and group, in model order. -#}
+/*
+    The feature catalog as a table: every feature's name, readable label and group, in model order.
+*/
 
 with
 

@@ -1,10 +1,10 @@
-{#-
+/*
     The lifetime half of the point-in-time features: per profile, snapshot and activity, every event on or before
     the snapshot: count, revenue, and the days since the first and the last. Joining the whole history to every
     snapshot would copy each day once per later snapshot; instead each day is counted once, in the interval
     (previous snapshot, snapshot] it falls in, and a snapshot adds up the intervals up to it. Days after the last
     snapshot are not needed. The recent windows are in int_profile_activities_windowed_to_snapshots.
--#}
+*/
 
 with
 

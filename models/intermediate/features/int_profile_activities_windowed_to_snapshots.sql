@@ -1,9 +1,9 @@
-{#-
+/*
     The recent half of the point-in-time features: per profile, snapshot and activity, the events of the last N days
     before the snapshot (the snapshot day included) for each feature window N (customer_ai_feature_windows: 7, 30,
     90) and the revenue of the longest. Only the days of the longest window before each snapshot are joined to it,
     not the whole history. Totals since the first event are in int_profile_activities_accumulated_to_snapshots.
--#}
+*/
 {%- set windows = customer_ai_feature_windows() -%}
 
 with

@@ -1,8 +1,8 @@
-{#-
+/*
     The features computed from a profile's whole history up to the snapshot: value and first/last-seen recency. One
     row per profile and snapshot for every profile seen on or before it: this model is the population the other
     feature models join onto. Each column documented with a label in _features__models.yml is a feature.
--#}
+*/
 
 with
 

@@ -1,8 +1,8 @@
-{#-
+/*
     The features computed from the last 30 and 90 days before the snapshot: revenue, interactions, active days,
     their trend and email response. One row per profile and snapshot with activity in the last 90 days. Each column
     documented with a label in _features__models.yml is a feature.
--#}
+*/
 
 with
 

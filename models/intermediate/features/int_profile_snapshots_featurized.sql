@@ -1,15 +1,15 @@
-{#-
+/*
     Point-in-time features: one row per (profile, snapshot date) for every profile seen on or before the snapshot,
     computed only from events dated on or before it. Labels look at the days after the snapshot, features never do.
     The columns follow the feature catalog (customer_ai_feature_catalog, listed in int_features_cataloged):
-      - the fixed features, computed as plain SQL in the feature models: int_profile_lifetime_features_computed
-        (the population), int_profile_recent_features_computed and int_profile_visit_features_computed;
       - per event type and custom event, its counts and recency, looked up with one join per type and window in
         the activity history reduced to rows per profile, snapshot and activity (faster than a wide CASE pivot,
         whose aggregate states spill at scale);
+      - the fixed features, computed as plain SQL in the feature models: int_profile_lifetime_features_computed
+        (the population), int_profile_recent_features_computed and int_profile_visit_features_computed;
       - profile attributes.
     Every feature is a double; a profile without rows in a source gets the feature's default (0 for counts) or null.
--#}
+*/
 {{ customer_ai_check_feature_columns_documented() }}
 {%- set catalog = customer_ai_feature_catalog() -%}
 {%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}

@@ -1,9 +1,9 @@
-{#-
+/*
     The features computed from visits (sessions): visits in the last 30 and 90 days, their average length, the
     days since the last visit and the visit trend. One row per profile and snapshot with a visit on or before it.
     The last visit date is accumulated per snapshot interval as in int_profile_activities_accumulated_to_snapshots.
     Each column documented with a label in _features__models.yml is a feature.
--#}
+*/
 
 with
 

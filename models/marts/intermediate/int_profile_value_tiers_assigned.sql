@@ -1,8 +1,8 @@
-{#-
+/*
     Value tiers of the purchasers, by predicted CLV (historic value where no CLV could be predicted): "top" is
     the customer_ai__value_tier_top_share with the highest value, "middle" the next
     customer_ai__value_tier_middle_share, "base" the rest.
--#}
+*/
 {%- set top = var('customer_ai__value_tier_top_share') -%}
 {%- set middle = var('customer_ai__value_tier_middle_share') -%}
 

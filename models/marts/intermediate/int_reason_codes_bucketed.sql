@@ -1,6 +1,8 @@
 {{ config(materialized='view') }}
-{#- The reason codes of the profiles in the buckets that get reason-code segments
-    (customer_ai__reason_segment_buckets), with the bucket: what ml_reason_segments_assigned groups. -#}
+/*
+    The reason codes of the profiles in the buckets that get reason-code segments
+    (customer_ai__reason_segment_buckets), with the bucket: what ml_reason_segments_assigned groups.
+*/
 
 with
 

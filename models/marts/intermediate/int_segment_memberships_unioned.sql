@@ -1,4 +1,4 @@
-{#-
+/*
     Every segment membership with the segment's id, name, kind and definition in words. The segments are
     generated from the configured predictions (customer_ai_static_segments, which writes their ids), never
     hand-listed, and their ids are built from the prediction name, the bucket and the factor codes, so they stay the
@@ -8,7 +8,7 @@
     their whole explanation and named by the factors that set each group apart: ml_reason_segments_assigned,
     customer_ai/segments.py); value_tier (top / middle / base by predicted CLV); combined (high value at risk for churn
     predictions, likely high-value converters for conversion predictions: high bucket and top value tier).
--#}
+*/
 
 with
 
