@@ -66,41 +66,32 @@ population as (
 
 ),
 
-outcomes as (
+conditions_met as (
 
+    -- one pass over the flags of (eligibility start, outcome end]: the days before the snapshot say whether the
+    -- profile was active and eligible, the days after it whether the goal happened
     select
         population.prediction_name,
         population.profile_id,
         population.snapshot_date,
-        count(distinct flags.condition_number) as goal_conditions_met
+        max(case
+            when flags.condition_role = 'active' and flags.activity_date <= population.snapshot_date then 1 else 0
+        end) as was_active,
+        count(distinct case
+            when flags.condition_role = 'eligibility' and flags.activity_date <= population.snapshot_date
+                then flags.condition_number
+        end) as eligibility_conditions_met,
+        count(distinct case
+            when flags.condition_role = 'goal' and flags.activity_date > population.snapshot_date
+                and population.snapshot_kind <> 'scoring'
+                then flags.condition_number
+        end) as goal_conditions_met
     from population
     inner join flags
         on population.profile_id = flags.profile_id
         and population.prediction_name = flags.prediction_name
-        and flags.condition_role = 'goal'
-        and population.snapshot_date < flags.activity_date
-        and population.outcome_end_date >= flags.activity_date
-    where population.snapshot_kind <> 'scoring'
-    group by population.prediction_name, population.profile_id, population.snapshot_date
-
-),
-
-recent_activity as (
-
-    select
-        population.prediction_name,
-        population.profile_id,
-        population.snapshot_date,
-        max(case when flags.condition_role = 'active' then 1 else 0 end) as was_active,
-        count(distinct case when flags.condition_role = 'eligibility' then flags.condition_number end)
-            as eligibility_conditions_met
-    from population
-    inner join flags
-        on population.profile_id = flags.profile_id
-        and population.prediction_name = flags.prediction_name
-        and flags.condition_role in ('active', 'eligibility')
         and population.eligibility_start_date < flags.activity_date
-        and population.snapshot_date >= flags.activity_date
+        and population.outcome_end_date >= flags.activity_date
     group by population.prediction_name, population.profile_id, population.snapshot_date
 
 ),
@@ -115,29 +106,26 @@ labeled as (
         population.snapshot_date,
         population.snapshot_kind,
         population.outcome_end_date,
-        coalesce(recent_activity.was_active, 0) = 1
+        coalesce(conditions_met.was_active, 0) = 1
         and (
             predictions.eligibility_conditions = 0
-            or (predictions.eligibility_match = 'any' and recent_activity.eligibility_conditions_met >= 1)
+            or (predictions.eligibility_match = 'any' and conditions_met.eligibility_conditions_met >= 1)
             or (predictions.eligibility_match = 'all'
-                and recent_activity.eligibility_conditions_met = predictions.eligibility_conditions)
+                and conditions_met.eligibility_conditions_met = predictions.eligibility_conditions)
         ) as is_eligible,
         case
             when population.snapshot_kind <> 'scoring'
-                then (predictions.goal_match = 'any' and coalesce(outcomes.goal_conditions_met, 0) >= 1)
-                or (predictions.goal_match = 'all' and coalesce(outcomes.goal_conditions_met, 0) = predictions.goal_conditions)
+                then (predictions.goal_match = 'any' and coalesce(conditions_met.goal_conditions_met, 0) >= 1)
+                or (predictions.goal_match = 'all'
+                    and coalesce(conditions_met.goal_conditions_met, 0) = predictions.goal_conditions)
         end as goal_met
     from population
     inner join predictions
         on population.prediction_name = predictions.prediction_name
-    left join outcomes
-        on population.prediction_name = outcomes.prediction_name
-        and population.profile_id = outcomes.profile_id
-        and population.snapshot_date = outcomes.snapshot_date
-    left join recent_activity
-        on population.prediction_name = recent_activity.prediction_name
-        and population.profile_id = recent_activity.profile_id
-        and population.snapshot_date = recent_activity.snapshot_date
+    left join conditions_met
+        on population.prediction_name = conditions_met.prediction_name
+        and population.profile_id = conditions_met.profile_id
+        and population.snapshot_date = conditions_met.snapshot_date
 
 ),
 
@@ -152,7 +140,7 @@ final as (
         profile_id,
         snapshot_date,
         snapshot_kind,
-        coalesce(is_eligible, false) as is_eligible,
+        is_eligible,
         goal_met,
         cast(case
             when goal_met is null then null
