@@ -12,7 +12,10 @@ own timing artifact (target/run_results.json) to split wall time and peak memory
 measures, in one run and as ratios: (a) the feature SQL against the same features in plain pandas, (b) the batched,
 two-process explanations against one shap.TreeExplainer(model).shap_values(X) call, (c) the lifetime-value fit
 against the `lifetimes` package on the full CDNOW master file (installed into a separate virtual environment,
-only for the benchmark). Results go to BENCHMARKS.md (--output).
+only for the benchmark). With --daily each scale measures a deployment's day: the last simulated day is held back,
+the full build runs on the days before it, then that day's events are added and `dbt build` runs again on the same
+warehouse, the models reused (retrain policy older_than, 7 days); the report puts the refresh beside the full build,
+stage by stage. Results go to BENCHMARKS.md (--output).
 
 Not run in CI: a million profiles take minutes and gigabytes; tests use small data.
 """
@@ -196,8 +199,74 @@ def machine() -> dict[str, str]:
     }
 
 
+def measure_build(command: list[str], env: dict, warehouse: Path, label: str, log_name: str) -> dict:
+    """Run one dbt build, sampling its memory; its wall time, peak memory, time and peak by stage, slowest nodes."""
+    started = time.time()
+    with open(warehouse / log_name, "w") as log:
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler = MemorySampler(process.pid)
+        process.wait()
+        sampler.stop()
+    wall = time.time() - started
+    if process.returncode != 0:
+        tail = (warehouse / log_name).read_text()[-4000:]
+        raise SystemExit(f"dbt build failed at {label}:\n{tail}")
+
+    results = json.loads((warehouse / "target" / "run_results.json").read_text())["results"]
+    stages: dict[str, dict] = {}
+    nodes: list[dict] = []
+    for result in results:
+        timing = {t["name"]: t for t in result.get("timing", [])}
+        execute = timing.get("execute") or timing.get("compile")
+        if not execute or not execute.get("started_at"):
+            continue
+        start = dt.datetime.fromisoformat(execute["started_at"].replace("Z", "+00:00")).timestamp()
+        end = dt.datetime.fromisoformat(execute["completed_at"].replace("Z", "+00:00")).timestamp()
+        stage = stages.setdefault(
+            stage_of(result["unique_id"]), {"seconds": 0.0, "start": start, "end": end, "peak": 0, "nodes": 0}
+        )
+        stage["seconds"] += result["execution_time"]
+        stage["start"], stage["end"] = min(stage["start"], start), max(stage["end"], end)
+        stage["peak"] = max(stage["peak"], sampler.peak(start, end + sampler.interval))
+        stage["nodes"] += 1
+        nodes.append({"node": result["unique_id"].split(".")[-1], "seconds": result["execution_time"], "start": start})
+    first_start = min((n["start"] for n in nodes), default=0.0)
+    slowest = sorted(nodes, key=lambda n: -n["seconds"])[:15]
+    for node in slowest:
+        node["start"] -= first_start  # seconds after the first node started
+    print(f"[{label}] dbt build {wall:.0f}s, peak {sampler.peak() / 2**30:.2f} GiB", flush=True)
+    return {"wall": wall, "peak": sampler.peak(), "stages": stages, "slowest_nodes": slowest}
+
+
+def hold_back_last_day(events_dir: Path, daily_dir: Path, last_day: dt.date) -> tuple[Path, Path, int]:
+    """Split the generated files into the history before the last simulated day (daily/events/base) and that day's
+    events (daily/held_back), written with pyarrow so that both keep the generated schema. Rows whose timestamp is
+    missing or unreadable stay in the history, as do the generator's planted future-dated rows."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    base, held_back = daily_dir / "events" / "base", daily_dir / "held_back"
+    if daily_dir.exists():
+        subprocess.run(["rm", "-rf", str(daily_dir)], check=True)
+    base.mkdir(parents=True)
+    held_back.mkdir(parents=True)
+    held_rows = 0
+    for path in sorted(events_dir.glob("*.parquet")):
+        table = pq.read_table(path)
+        on_last_day = pc.fill_null(pc.starts_with(table["timestamp"], last_day.isoformat()), False)
+        pq.write_table(table.filter(pc.invert(on_last_day)), base / path.name)
+        pq.write_table(table.filter(on_last_day), held_back / path.name)
+        held_rows += pc.sum(on_last_day.cast("int64")).as_py() or 0
+    return base.parent, held_back, held_rows
+
+
 def run_scale(
-    profiles: int, workdir: Path, memory_limit: str, reuse_events: bool = False, engine: str = "duckdb"
+    profiles: int,
+    workdir: Path,
+    memory_limit: str,
+    reuse_events: bool = False,
+    engine: str = "duckdb",
+    daily: bool = False,
 ) -> dict:
     from customer_ai import demo_data
 
@@ -224,6 +293,12 @@ def run_scale(
         generation_seconds = time.time() - started
         marker.write_text(json.dumps({"events": events, "seconds": generation_seconds}))
     label = f"{profiles:,} profiles, {engine}"
+    events_glob = str(events_dir / "*.parquet")
+    if daily:
+        last_day = settings.start + dt.timedelta(days=settings.days - 1)
+        daily_events, held_back, held_rows = hold_back_last_day(events_dir, scale_dir / "daily", last_day)
+        events_glob = str(daily_events / "*" / "*.parquet")
+        print(f"[{label}] held back the last day ({last_day}, {held_rows:,} events) for the daily refresh", flush=True)
     print(f"[{label}] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)
 
     env = dict(os.environ)
@@ -239,9 +314,12 @@ def run_scale(
     )
     variables = {
         "customer_ai__events_source": "files",
-        "customer_ai__events_path": str(events_dir / "*.parquet"),
+        "customer_ai__events_path": events_glob,
         "customer_ai__bi_export_dir": str(warehouse / "bi"),
     }
+    if daily:
+        # a deployment's daily run reuses its models for a week; the first (full) build trains them
+        variables.update({"customer_ai__retrain_policy": "older_than", "customer_ai__retrain_after_days": 7})
     dbt = VENV_BIN / "dbt" if engine == "duckdb" else PROJECT / ".venv-spark" / "bin" / "dbt"
     if not dbt.exists():
         raise SystemExit(f"{dbt} is missing: run `make setup-spark` first")
@@ -257,39 +335,14 @@ def run_scale(
         "--vars",
         json.dumps(variables),
     ]
-    started = time.time()
-    with open(warehouse / "dbt_build.log", "w") as log:
-        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        sampler = MemorySampler(process.pid)
-        process.wait()
-        sampler.stop()
-    wall = time.time() - started
-    if process.returncode != 0:
-        tail = (warehouse / "dbt_build.log").read_text()[-4000:]
-        raise SystemExit(f"dbt build failed at {label}:\n{tail}")
-
-    results = json.loads((warehouse / "target" / "run_results.json").read_text())["results"]
-    stages: dict[str, dict] = {}
-    nodes: list[dict] = []
-    for result in results:
-        timing = {t["name"]: t for t in result.get("timing", [])}
-        execute = timing.get("execute") or timing.get("compile")
-        if not execute or not execute.get("started_at"):
-            continue
-        start = dt.datetime.fromisoformat(execute["started_at"].replace("Z", "+00:00")).timestamp()
-        end = dt.datetime.fromisoformat(execute["completed_at"].replace("Z", "+00:00")).timestamp()
-        stage = stages.setdefault(
-            stage_of(result["unique_id"]), {"seconds": 0.0, "start": start, "end": end, "peak": 0, "nodes": 0}
-        )
-        stage["seconds"] += result["execution_time"]
-        stage["start"], stage["end"] = min(stage["start"], start), max(stage["end"], end)
-        stage["peak"] = max(stage["peak"], sampler.peak(start, end + sampler.interval))
-        stage["nodes"] += 1
-        nodes.append({"node": result["unique_id"].split(".")[-1], "seconds": result["execution_time"], "start": start})
-    first_start = min((n["start"] for n in nodes), default=0.0)
-    slowest = sorted(nodes, key=lambda n: -n["seconds"])[:15]
-    for node in slowest:
-        node["start"] -= first_start  # seconds after the first node started
+    build = measure_build(command, env, warehouse, label, "dbt_build.log")
+    wall, peak, stages, slowest = build["wall"], build["peak"], build["stages"], build["slowest_nodes"]
+    daily_build = None
+    if daily:
+        held_back.rename(daily_events / "new_day")
+        print(f"[{label}] the next day's events arrive; running dbt build again ...", flush=True)
+        daily_build = measure_build(command, env, warehouse, f"{label}, daily refresh", "dbt_build_daily.log")
+        daily_build["events"] = held_rows
 
     import duckdb
 
@@ -326,16 +379,16 @@ def run_scale(
             "where r.profile_id = s.profile_id and r.prediction_name = s.prediction_name)"
         ).fetchall()[0][0]
         auc = dict(con.sql("select prediction_name, auc from rpt_model_evaluation where is_latest").fetchall())
-    print(f"[{label}] dbt build {wall:.0f}s, peak {sampler.peak() / 2**30:.2f} GiB", flush=True)
     result = {
         "engine": engine,
         "profiles": profiles,
         "events": events,
         "generation_seconds": generation_seconds,
         "wall": wall,
-        "peak": sampler.peak(),
+        "peak": peak,
         "stages": stages,
         "slowest_nodes": slowest,
+        "daily": daily_build,
         "counts": counts,
         "unexplained": scored_explained,
         "auc": auc,
@@ -437,10 +490,45 @@ def render(runs: list[dict], comparisons: dict | None, info: dict[str, str], arg
                 "|---|---|---|",
             ]
             lines += [f"| {n['node']} | {n['seconds']:.1f} | {n['start']:.0f} |" for n in largest["slowest_nodes"]]
+    lines += render_daily([r for r in runs if r.get("daily")])
     if comparisons:
         lines += ["", "## Side by side (one run, ratios)", ""]
         lines += comparisons["markdown"]
     return "\n".join(lines) + "\n"
+
+
+def render_daily(runs: list[dict]) -> list[str]:
+    """The daily refresh beside the full build it followed: whole build, then by stage."""
+    if not runs:
+        return []
+    lines = [
+        "",
+        "## Daily refresh",
+        "",
+        "With --daily the full build above ran on every day but the last simulated one; then that day's events "
+        "arrived and the same `dbt build` ran again on the same warehouse (no --full-refresh; both builds with "
+        "`customer_ai__retrain_policy: older_than`, 7 days, so the refresh reuses the models the full build trained).",
+        "",
+        "| engine | profiles | new events | full build (s) | daily refresh (s) | full / daily | peak full (GiB) | "
+        "peak daily (GiB) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in runs:
+        daily = run["daily"]
+        lines.append(
+            f"| {run.get('engine', 'duckdb')} | {run['profiles']:,} | {daily['events']:,} | {run['wall']:.0f} | "
+            f"{daily['wall']:.0f} | {run['wall'] / daily['wall']:.1f} | {gib(run['peak'])} | {gib(daily['peak'])} |"
+        )
+    lines += ["", "| stage | " + " | ".join(f"{r['profiles']:,}: full s | daily s" for r in runs) + " |"]
+    lines.append("|---|" + "---|---|" * len(runs))
+    for name in [s for s, _ in STAGES] + ["tests", "other"]:
+        cells = []
+        for run in runs:
+            full, daily = run["stages"].get(name), run["daily"]["stages"].get(name)
+            cells.append(" | ".join(f"{stage['seconds']:.1f}" if stage else "-" for stage in (full, daily)))
+        if any(c != "- | -" for c in cells):
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main() -> None:
@@ -462,6 +550,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse-results", action="store_true", help="report the saved result of a scale instead of building it again"
     )
+    parser.add_argument(
+        "--daily",
+        action="store_true",
+        help="hold back the last simulated day, build, then add that day and measure the refresh (same warehouse)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -473,7 +566,7 @@ def main() -> None:
             else:
                 # a scale's events are generated once and shared by its engines
                 reuse = args.reuse_events or engine != (args.engine or ["duckdb"])[0]
-                runs.append(run_scale(profiles, args.workdir, args.memory_limit, reuse, engine))
+                runs.append(run_scale(profiles, args.workdir, args.memory_limit, reuse, engine, args.daily))
     comparisons = None
     if args.compare:
         import comparisons as compare_module
