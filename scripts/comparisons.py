@@ -4,8 +4,8 @@ memory is its own), on the same inputs, in one run:
 
 (a) the project's feature SQL (the compiled int_profile_activities_aggregated_to_days,
     int_profile_activities_windowed_to_snapshots, int_profile_activities_accumulated_to_snapshots, the three
-    feature models and int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain pandas, as a
-    notebook would, on the same staged events;
+    feature models and int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain
+    pandas, as a notebook would, on the same staged events;
 (b) the project's explanations (batches of 20,000 rows on two worker processes) against one
     shap.TreeExplainer(model).shap_values(X) call on the whole scoring set;
 (c) the project's BG/NBD and Gamma-Gamma fits against the `lifetimes` package (installed into its own virtual
