@@ -254,9 +254,10 @@ def hold_back_last_day(events_dir: Path, daily_dir: Path, last_day: dt.date) -> 
     for path in sorted(events_dir.glob("*.parquet")):
         table = pq.read_table(path)
         on_last_day = pc.fill_null(pc.starts_with(table["timestamp"], last_day.isoformat()), False)
+        last_day_rows = table.filter(on_last_day)
         pq.write_table(table.filter(pc.invert(on_last_day)), base / path.name)
-        pq.write_table(table.filter(on_last_day), held_back / path.name)
-        held_rows += pc.sum(on_last_day.cast("int64")).as_py() or 0
+        pq.write_table(last_day_rows, held_back / path.name)
+        held_rows += last_day_rows.num_rows
     return base.parent, held_back, held_rows
 
 
