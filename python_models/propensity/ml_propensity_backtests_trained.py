@@ -1,6 +1,8 @@
 """One model per prediction and backtest date (customer_ai__backtest_dates), trained only on what was known at
 that date: the model a build with the backtest date as its as-of date would have trained (customer_ai.backtest_steps).
-Rebuilt every build; the live registry (ml_propensity_models_trained) is not touched."""
+A table of this build's backtests; a backtest the previous build fitted on the same inputs (same training
+fingerprint) is copied from it rather than fitted again. The live registry (ml_propensity_models_trained) is not
+touched."""
 
 
 def model(dbt, session):
@@ -42,5 +44,6 @@ def model(dbt, session):
             settings,
             now=dt.datetime.now(dt.UTC).replace(microsecond=0),
             engine_versions={"engine": warehouse.name, **warehouse.versions()},
+            stored=warehouse.stored_table(dbt.this),
         )
     )

@@ -4,13 +4,23 @@ A backtest of a prediction at a past date D trains a model exactly as a build wi
 examples come from int_backtest_training_examples_sampled: snapshots whose outcome windows closed by D), then
 scores the profiles eligible at D and keeps, beside each probability, what actually happened in the outcome window
 after D. The SQL reports (rpt_backtest, rpt_backtest_by_bucket, rpt_calibration) compare the two.
+
+A backtest's fit depends only on its examples, the feature catalog, the settings and the training code, and it is
+deterministic (fixed seed). So a build keeps the model the previous build fitted at the same date when the
+fingerprint of all of these is unchanged, and fits only the dates that are new or whose inputs changed (late events,
+a new feature, a new setting or library version). The backtest dates sit on a fixed grid
+(macros/config/snapshot_plan.sql), so a daily build fits a new backtest once every customer_ai__snapshot_spacing_days.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
+from importlib import metadata
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -19,7 +29,13 @@ from customer_ai import progress, propensity_steps, registry
 from customer_ai.features import FeatureSpec
 from customer_ai.propensity import TrainingSettings, predict_probability, train_prediction
 
-BACKTEST_MODELS_SCHEMA = pa.schema([("backtest_date", pa.date32()), *propensity_steps.REGISTRY_SCHEMA])
+BACKTEST_MODELS_SCHEMA = pa.schema(
+    [("backtest_date", pa.date32()), *propensity_steps.REGISTRY_SCHEMA, ("training_fingerprint", pa.string())]
+)
+
+# the code a fit depends on besides its inputs: a change to it refits every backtest
+TRAINING_CODE = [Path(__file__).with_name(name) for name in ("propensity.py", "features.py")]
+TRAINING_LIBRARIES = ["scikit-learn", "numpy", "scipy", "pandas"]
 
 BACKTEST_SCORES_SCHEMA = pa.schema(
     [
@@ -38,6 +54,43 @@ def run_id(name: str, backtest_date: dt.date) -> str:
     return f"{name}__backtest__{backtest_date:%Y%m%d}"
 
 
+def training_fingerprint(
+    name: str,
+    kind: str,
+    examples: pd.DataFrame,
+    catalog: propensity_steps.FeatureCatalog,
+    settings: TrainingSettings,
+) -> str:
+    """A digest of everything a backtest's fit depends on: the examples (in a fixed row order, values and types),
+    the features it may use, the settings, the training code and the libraries' versions."""
+    digest = hashlib.sha256()
+    ordered = examples.sort_values(["profile_id", "snapshot_date"], kind="mergesort").reset_index(drop=True)
+    described = {
+        "prediction": [name, kind],
+        "features": [catalog.names, catalog.categorical],
+        "settings": dataclasses.asdict(settings),
+        "columns": [[str(column), str(dtype)] for column, dtype in ordered.dtypes.items()],
+        "libraries": {library: metadata.version(library) for library in TRAINING_LIBRARIES},
+    }
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
+    digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
+    for path in TRAINING_CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stored_fits(stored: pa.Table | None) -> dict[tuple[str, dt.date], dict]:
+    """The previous build's backtest rows by (prediction, backtest date), as Python values of this table's schema;
+    none from a table of another shape (written before fingerprints were kept)."""
+    if stored is None or stored.schema.names != BACKTEST_MODELS_SCHEMA.names:
+        return {}
+    return {
+        (row["prediction_name"], row["backtest_date"]): row
+        for row in stored.cast(BACKTEST_MODELS_SCHEMA).to_pylist()
+        if row["training_fingerprint"] is not None
+    }
+
+
 def train_all(
     predictions: list[tuple[str, str]],
     backtest_dates: dict[str, list[dt.date]],
@@ -47,24 +100,40 @@ def train_all(
     now: dt.datetime,
     log: Callable[[str], None] = progress.log,
     engine_versions: dict[str, str] | None = None,
+    stored: pa.Table | None = None,
 ) -> pa.Table:
-    """One model per prediction and backtest date, with its status (a backtest may lack data: insufficient_data)."""
+    """One model per prediction and backtest date, with its status (a backtest may lack data: insufficient_data).
+    `stored`: the previous build's table, whose fits are kept where the training fingerprint is unchanged."""
     rows = []
+    previous = stored_fits(stored)
     total = sum(len(backtest_dates.get(name, [])) for name, _ in predictions)
     for name, kind in predictions:
         for day in sorted(backtest_dates.get(name, [])):
             started = dt.datetime.now(dt.UTC)
             examples = read_examples(name, day)
-            label = f"{name} backtest at {day}"
-            log(f"backtest {len(rows) + 1}/{total}: {label}: training on {len(examples):,} examples")
+            fingerprint = training_fingerprint(name, kind, examples, catalog, settings)
+            step, label = f"backtest {len(rows) + 1}/{total}", f"{name} backtest at {day}"
+            kept = previous.get((name, day))
+            if kept is not None and kept["training_fingerprint"] == fingerprint:
+                log(f"{step}: {label}: kept the model fitted at {kept['trained_at']} (same examples and settings)")
+                rows.append(kept)
+                continue
+            log(f"{step}: {label}: training on {len(examples):,} examples")
             result = train_prediction(examples, catalog.names, catalog.categorical, settings, label)
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
             latest = pd.to_datetime(examples["snapshot_date"]).max().date() if len(examples) else None
-            log(f"backtest {len(rows) + 1}/{total}: {label}: {result.status} in {seconds:.1f}s")
+            log(f"{step}: {label}: {result.status} in {seconds:.1f}s")
             row = propensity_steps.registry_row(
                 name, kind, result, now, latest, seconds, settings, catalog.names, engine_versions
             )
-            rows.append({"backtest_date": day, **dataclasses.asdict(row), "model_run_id": run_id(name, day)})
+            rows.append(
+                {
+                    "backtest_date": day,
+                    **dataclasses.asdict(row),
+                    "model_run_id": run_id(name, day),
+                    "training_fingerprint": fingerprint,
+                }
+            )
     return pa.Table.from_pylist(rows, schema=BACKTEST_MODELS_SCHEMA)
 
 

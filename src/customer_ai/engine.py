@@ -10,6 +10,8 @@ need, written once per engine:
   runs on the executors (`mapInArrow`), so scoring and explanations are distributed and the driver holds nothing;
 - `table`: a small Arrow table returned as the engine's own result type;
 - `rows`: the rows of a small SQL query;
+- `stored_table`: a model's own table as the previous build left it (None if there is none), read to the driver as
+  Arrow (exact types and nulls, unlike pandas);
 - `write_parquet`: a relation written to one Parquet file by the engine.
 
 Filters are SQL expressions written by the project (names from the validated configuration).
@@ -112,6 +114,18 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(row) for row in self.session.sql(sql).fetchall()]
 
+    def stored_table(self, this: Any) -> pa.Table | None:
+        """`this` (dbt.this) as the previous build left it. dbt-duckdb builds a table beside the old one and swaps
+        them afterwards, so the old one is still there while the model runs."""
+        found = self.session.execute(
+            "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+            "and table_name = ?",
+            [this.database, this.schema, this.identifier],
+        ).fetchall()
+        if not found[0][0]:
+            return None
+        return self.session.sql(f"select * from {this}").to_arrow_table()
+
     def write_parquet(self, relation: Any, path: str) -> None:
         relation.write_parquet(path, compression="zstd")
 
@@ -186,6 +200,13 @@ class SparkEngine:
 
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(row) for row in self.session.sql(sql).collect()]
+
+    def stored_table(self, this: Any) -> pa.Table | None:
+        """`this` (dbt.this) as the previous build left it. dbt-spark drops a Parquet table before it rebuilds
+        it, so on this project's Spark target there is usually nothing left to read: then None."""
+        if not self.session.catalog.tableExists(this.identifier, this.schema):
+            return None
+        return self.session.table(f"{this.schema}.{this.identifier}").toArrow()
 
     def aggregate(self, relation: Any, expressions: list[str], group_by: list[str] | None = None) -> pd.DataFrame:
         from pyspark.sql import functions

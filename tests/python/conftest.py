@@ -52,6 +52,13 @@ def clv_settings(**overrides):
     return ClvSettings(**{**defaults, **overrides})
 
 
+# Columns that say when or in which run a row was made, which differ between any two builds: run ids are named after
+# the training time, model blobs are zip archives stamped with the time they were written (compare the scores they
+# give instead), export paths and sizes name the warehouse's folder and hold the run times.
+RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
+RUN_TIME_COLUMNS |= {"fit_seconds", "exported_at", "path", "bytes", "model_blob", "library_versions"}
+
+
 def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:
     """Environment for a dbt run whose warehouse, target, logs and Parquet copies all live under tmp_path."""
     env = dict(os.environ)

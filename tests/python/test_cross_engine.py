@@ -15,6 +15,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import conftest
 import duckdb
 import pytest
 from conftest import PROJECT_DIR, run_dbt
@@ -28,9 +29,9 @@ VARIABLES = {
     "customer_ai__min_negative_examples": 30,
     "customer_ai__training_max_rows": 900,  # fewer than the labelled examples: the sample must be the same too
 }
-# columns that say when or in which run a row was made: they differ between any two builds
-RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
-RUN_TIME_COLUMNS |= {"fit_seconds", "exported_at", "path", "bytes", "model_blob", "library_versions"}
+# besides the run-time columns: a backtest's training fingerprint hashes its examples as each engine's frames type
+# them (its use is within one warehouse: did this build's examples change since the last build's)
+RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"training_fingerprint"}
 IDENTICAL = [
     "stg_experience_events__validated",
     "stg_experience_events_rejected",

@@ -9,6 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import conftest
 import duckdb
 import pytest
 from conftest import DBT, PROJECT_DIR, dbt_env, run_dbt
@@ -55,8 +56,7 @@ BI_TABLES = [
     "rpt_segment_characteristics",
     "rpt_score_history_outcomes",
 ]
-RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
-RUN_TIME_COLUMNS |= {"fit_seconds", "is_latest"}
+RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"is_latest"}
 
 
 def bi_rows(db, table):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import training_settings
 
@@ -239,3 +242,45 @@ def test_parallel_explanations_equal_one_process(trained):
     two = pd.concat(explain.explain_batches(trees, batches, result.features, {}, k=4, n_jobs=2))
     pd.testing.assert_frame_equal(one.reset_index(drop=True), two.reset_index(drop=True))
     assert len(one) == 3_500 * 4
+
+
+def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
+    """The next build keeps a backtest's fit when examples, features and settings are unchanged (any row order),
+    and fits it again when one example changes or a setting does."""
+    from customer_ai import backtest_steps
+    from customer_ai.propensity_steps import FeatureCatalog
+
+    day = dt.date(2025, 8, 1)
+    catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
+    frame = examples(2_000)
+
+    def build(rows: pd.DataFrame, stored=None, settings=SETTINGS) -> tuple[pa.Table, list[str]]:
+        messages = []
+        table = backtest_steps.train_all(
+            [("buy", "conversion")],
+            {"buy": [day]},
+            lambda name, when: rows,
+            catalog,
+            settings,
+            now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            log=messages.append,
+            stored=stored,
+        )
+        return table, messages
+
+    first, _ = build(frame)
+    assert first.column("status").to_pylist() == [STATUS_TRAINED]
+    shuffled = frame.sample(frac=1.0, random_state=3)
+    again, messages = build(shuffled, stored=first)
+    assert any("kept the model fitted at" in m for m in messages)
+    assert again.equals(first)
+
+    changed = frame.copy()
+    changed.loc[7, "orders"] += 1
+    for rows, settings in ((changed, SETTINGS), (frame, training_settings(min_positive_examples=99))):
+        refitted, messages = build(rows, stored=first, settings=settings)
+        assert not any("kept" in m for m in messages) and any("training on 2,000 examples" in m for m in messages)
+        assert refitted.column("training_fingerprint") != first.column("training_fingerprint")
+    # a table of another shape (before fingerprints were kept) is not reused
+    _, messages = build(frame, stored=first.drop_columns(["training_fingerprint"]))
+    assert not any("kept" in m for m in messages)
