@@ -238,29 +238,6 @@ def measure_build(command: list[str], env: dict, warehouse: Path, label: str, lo
     return {"wall": wall, "peak": sampler.peak(), "stages": stages, "slowest_nodes": slowest}
 
 
-def hold_back_last_day(events_dir: Path, daily_dir: Path, last_day: dt.date) -> tuple[Path, Path, int]:
-    """Split the generated files into the history before the last simulated day (daily/events/base) and that day's
-    events (daily/held_back), written with pyarrow so that both keep the generated schema. Rows whose timestamp is
-    missing or unreadable stay in the history, as do the generator's planted future-dated rows."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    base, held_back = daily_dir / "events" / "base", daily_dir / "held_back"
-    if daily_dir.exists():
-        subprocess.run(["rm", "-rf", str(daily_dir)], check=True)
-    base.mkdir(parents=True)
-    held_back.mkdir(parents=True)
-    held_rows = 0
-    for path in sorted(events_dir.glob("*.parquet")):
-        table = pq.read_table(path)
-        on_last_day = pc.fill_null(pc.starts_with(table["timestamp"], last_day.isoformat()), False)
-        last_day_rows = table.filter(on_last_day)
-        pq.write_table(table.filter(pc.invert(on_last_day)), base / path.name)
-        pq.write_table(last_day_rows, held_back / path.name)
-        held_rows += last_day_rows.num_rows
-    return base.parent, held_back, held_rows
-
-
 def run_scale(
     profiles: int,
     workdir: Path,
@@ -297,7 +274,8 @@ def run_scale(
     events_glob = str(events_dir / "*.parquet")
     if daily:
         last_day = settings.start + dt.timedelta(days=settings.days - 1)
-        daily_events, held_back, held_rows = hold_back_last_day(events_dir, scale_dir / "daily", last_day)
+        history, day, held_rows = demo_data.hold_back_last_day(str(events_dir), str(scale_dir / "daily"), last_day)
+        daily_events, held_back = Path(history), Path(day)
         events_glob = str(daily_events / "*" / "*.parquet")
         print(f"[{label}] held back the last day ({last_day}, {held_rows:,} events) for the daily refresh", flush=True)
     print(f"[{label}] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)

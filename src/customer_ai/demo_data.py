@@ -577,3 +577,40 @@ def write_xdm_parquet(settings: DemoSettings, folder: str, workers: int = 2) -> 
         return sum(_write_block(job)[1] for job in jobs)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return sum(rows for _, rows in pool.map(_write_block, jobs))
+
+
+def hold_back_last_day(
+    events_dir: str, daily_dir: str, last_day: dt.date, late_days: int = 0, late_every: int = 200
+) -> tuple[str, str, int]:
+    """Split generated XDM files into the history before `last_day` (daily_dir/events/base) and the events that a
+    deployment would receive on that day (daily_dir/held_back): the day's own events and, with `late_days`, every
+    `late_every`-th event of the `late_days` days before it, arriving late. Written with pyarrow, so both parts keep
+    the generated schema. Rows whose timestamp is missing or unreadable stay in the history, as do the generator's
+    planted future-dated rows. Returns the folder of the history's parent (point a glob at <it>/*/*.parquet and move
+    held_back into it when the day arrives), the held-back folder and its row count."""
+    import glob
+    import os
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    base, held_back = os.path.join(daily_dir, "events", "base"), os.path.join(daily_dir, "held_back")
+    shutil.rmtree(daily_dir, ignore_errors=True)
+    os.makedirs(base)
+    os.makedirs(held_back)
+    late_from = (last_day - dt.timedelta(days=late_days)).isoformat()
+    held_rows = 0
+    for path in sorted(glob.glob(os.path.join(events_dir, "*.parquet"))):
+        table = pq.read_table(path)
+        # XDM timestamps are ISO text: a text comparison of the date prefix orders them by day
+        day = pc.utf8_slice_codeunits(table["timestamp"], 0, 10)
+        arrives = pc.fill_null(pc.equal(day, last_day.isoformat()), False)
+        if late_days:
+            recent = pc.and_(pc.greater_equal(day, late_from), pc.less(day, last_day.isoformat()))
+            sampled = pa.array(np.arange(table.num_rows) % late_every == 0)
+            arrives = pc.or_(arrives, pc.fill_null(pc.and_(recent, sampled), False))
+        held = table.filter(arrives)
+        pq.write_table(table.filter(pc.invert(arrives)), os.path.join(base, os.path.basename(path)))
+        pq.write_table(held, os.path.join(held_back, os.path.basename(path)))
+        held_rows += held.num_rows
+    return os.path.dirname(base), held_back, held_rows
