@@ -36,8 +36,8 @@ planned as (
     {%- do selects.append(
         'select ' ~ customer_ai_literal(p.name) ~ ' as prediction_name, '
         ~ entry.backtest ~ ' as backtest_number, '
-        ~ customer_ai_plan_date_sql(evaluation, 'as_of_date') ~ ' as backtest_date, '
-        ~ customer_ai_plan_date_sql(entry, 'as_of_date') ~ ' as snapshot_date, '
+        ~ customer_ai_plan_date_sql(p, evaluation, 'as_of_date') ~ ' as backtest_date, '
+        ~ customer_ai_plan_date_sql(p, entry, 'as_of_date') ~ ' as snapshot_date, '
         ~ customer_ai_literal(entry.role) ~ ' as snapshot_role, '
         ~ p.outcome_window_days ~ ' as outcome_window_days from event_range') %}
     {%- endfor %}

@@ -4,7 +4,8 @@
       - scoring: the as-of date itself (int_as_of_dates_resolved: customer_ai__as_of_date, or the last day with a
         normal share of the event volume);
       - training: the live model's snapshots, a full outcome window (or more) before the as-of date, so their labels
-        are fully observed: snapshot i = as_of - outcome_window - (i - 1) * spacing;
+        are fully observed, on the fixed grid of every customer_ai__snapshot_spacing_days days from 1970-01-01: the
+        last grid date on or before as_of - outcome_window, then every spacing before it;
       - backtest: other labelled snapshots that only the backtests use (int_backtest_snapshots_assigned);
       - history: scoring dates of earlier builds (fct_propensity_score_history) whose outcome windows have closed
         and that rpt_score_history_outcomes has not measured yet: labelled, no features
@@ -51,7 +52,7 @@ live_schedule as (
         {{ customer_ai_literal(entry.role) }} as snapshot_kind,
         {{ 0 if entry.role == 'scoring' else loop.index - 1 }} as snapshot_number,
         {{ p.outcome_window_days }} as outcome_window_days,
-        {{ customer_ai_plan_date_sql(entry, 'as_of_date') }} as snapshot_date
+        {{ customer_ai_plan_date_sql(p, entry, 'as_of_date') }} as snapshot_date
     from event_range
     {{ 'union all' if not (outer_loop.last and loop.last) }}
     {%- endfor %}

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from customer_ai import demo_data as dd
 
 AS_OF = "2026-01-31"
-CUT = dt.date(2025, 12, 2)  # a training snapshot: as_of - 30 - 30 days
+CUT = dt.date(2025, 11, 8)  # a training snapshot: the grid date (every 30 days from 1970-01-01) before the last one
 
 
 def _features(db_path, up_to: dt.date) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def test_features_ignore_events_after_the_snapshot(tmp_path, dbt_runner):
 
     original = _features(tmp_path / "full.duckdb", CUT)
     altered = _features(tmp_path / "changed.duckdb", CUT)
-    # training snapshots at the cut and 30 days before it, and the earlier ones the backtests add
+    # training snapshots at the cut and 30 days before it (on the grid), and the earlier ones the backtests add
     assert {CUT, CUT - dt.timedelta(days=30)} <= set(original["snapshot_date"].dt.date)
     assert len(original) > 300
     pd.testing.assert_frame_equal(original, altered)
