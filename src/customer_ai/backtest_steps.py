@@ -19,7 +19,6 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +34,6 @@ BACKTEST_MODELS_SCHEMA = pa.schema(
 
 # the code a fit depends on besides its inputs: a change to it refits every backtest
 TRAINING_CODE = [Path(__file__).with_name(name) for name in ("propensity.py", "features.py")]
-TRAINING_LIBRARIES = ["scikit-learn", "numpy", "scipy", "pandas"]
 
 BACKTEST_SCORES_SCHEMA = pa.schema(
     [
@@ -70,7 +68,8 @@ def training_fingerprint(
         "features": [catalog.names, catalog.categorical],
         "settings": dataclasses.asdict(settings),
         "columns": [[str(column), str(dtype)] for column, dtype in ordered.dtypes.items()],
-        "libraries": {library: metadata.version(library) for library in TRAINING_LIBRARIES},
+        # the versions the registry row records (scikit-learn, skops, numpy, pandas, ...)
+        "libraries": registry.library_versions(),
     }
     digest.update(json.dumps(described, sort_keys=True, default=str).encode())
     digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
