@@ -32,8 +32,12 @@ BACKTEST_MODELS_SCHEMA = pa.schema(
     [("backtest_date", pa.date32()), *propensity_steps.REGISTRY_SCHEMA, ("training_fingerprint", pa.string())]
 )
 
-# the code a fit depends on besides its inputs: a change to it refits every backtest
-TRAINING_CODE = [Path(__file__).with_name(name) for name in ("propensity.py", "features.py")]
+# the code a kept row depends on besides its inputs, a change to which refits every backtest: the fit itself, and
+# the making of the row from it (metrics, JSON formats, the serialized blob)
+TRAINING_CODE = [
+    Path(__file__).with_name(name)
+    for name in ("propensity.py", "features.py", "propensity_steps.py", "registry.py", "backtest_steps.py")
+]
 
 BACKTEST_SCORES_SCHEMA = pa.schema(
     [

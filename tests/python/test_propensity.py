@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -284,3 +285,24 @@ def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
     # a table of another shape (before fingerprints were kept) is not reused
     _, messages = build(frame, stored=first.drop_columns(["training_fingerprint"]))
     assert not any("kept" in m for m in messages)
+
+
+def test_a_backtest_fingerprint_covers_the_code_that_builds_its_row(monkeypatch, tmp_path):
+    """A kept backtest row is the output of the training code and of the code that turns a fit into a row
+    (metrics, JSON formats, the blob): a change to any of them must refit."""
+    from customer_ai import backtest_steps, features, propensity, propensity_steps, registry
+    from customer_ai.propensity_steps import FeatureCatalog
+
+    modules = {Path(module.__file__) for module in (propensity, features, propensity_steps, registry, backtest_steps)}
+    assert modules <= set(backtest_steps.TRAINING_CODE)
+
+    catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
+    frame = examples(200)
+    before = backtest_steps.training_fingerprint("buy", "conversion", frame, catalog, SETTINGS)
+    for path in backtest_steps.TRAINING_CODE:
+        edited = tmp_path / path.name
+        edited.write_bytes(path.read_bytes() + b"\n# edited\n")
+        code = [edited if other == path else other for other in backtest_steps.TRAINING_CODE]
+        monkeypatch.setattr(backtest_steps, "TRAINING_CODE", code)
+        assert backtest_steps.training_fingerprint("buy", "conversion", frame, catalog, SETTINGS) != before, path
+        monkeypatch.undo()
