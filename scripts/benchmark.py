@@ -274,8 +274,10 @@ def run_scale(
     events_glob = str(events_dir / "*.parquet")
     if daily:
         last_day = settings.start + dt.timedelta(days=settings.days - 1)
-        history, day, held_rows = demo_data.hold_back_last_day(str(events_dir), str(scale_dir / "daily"), last_day)
-        daily_events, held_back = Path(history), Path(day)
+        history, held_back_dir, held_rows = demo_data.hold_back_last_day(
+            str(events_dir), str(scale_dir / "daily"), last_day
+        )
+        daily_events, held_back = Path(history), Path(held_back_dir)
         events_glob = str(daily_events / "*" / "*.parquet")
         print(f"[{label}] held back the last day ({last_day}, {held_rows:,} events) for the daily refresh", flush=True)
     print(f"[{label}] {events:,} events in {generation_seconds:.0f}s; running dbt build ...", flush=True)
