@@ -10,6 +10,7 @@ of a profile's contributions equals the model's raw output for that profile.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -153,6 +154,21 @@ def _contributions_in_worker(matrix: np.ndarray) -> np.ndarray:
     return _IN_WORKER["explainer"].contributions(matrix)
 
 
+def worker_context():
+    """The start method of the explanation workers: a fork server where the platform has one (Linux, macOS), else
+    spawn. Both are safe inside the multi-threaded dbt process. A spawned worker imports this module (shap,
+    scikit-learn) before its first batch, in every worker of every pool; the fork server imports it once per dbt run
+    and forks ready workers from itself. (Either way a worker still imports the parent's main script, under dbt all
+    of dbt: Python 3.11's fork server does not preload `__main__`.)"""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 def explain_batches(
     trees: HistGradientBoostingClassifier,
     batches: Iterable[tuple[pd.DataFrame, np.ndarray]],
@@ -164,28 +180,30 @@ def explain_batches(
     """Reason codes batch by batch: memory is bounded by the batches in flight, not by the number of profiles.
 
     Each batch is (keys, matrix): keys holds the identifying columns (e.g. profile_id) of the matrix rows. With
-    n_jobs > 1 the batches are explained by that many worker processes (started with 'spawn', which is safe inside
-    a multi-threaded dbt process); results come back in input order and are identical to n_jobs = 1, since each
-    batch is a pure function of the model and its rows. At most 2 x n_jobs batches are in flight.
+    n_jobs > 1 and more than one batch, the batches are explained by that many worker processes (worker_context);
+    results come back in input order and are identical to n_jobs = 1, since each batch is a pure function of the
+    model and its rows. At most 2 x n_jobs batches are in flight. A single batch is explained in this process:
+    workers could not share it, and starting them would cost more than the batch.
     """
 
     def attach(keys: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
         key_rows = keys.reset_index(drop=True).iloc[factors["row"].to_numpy()].reset_index(drop=True)
         return pd.concat([key_rows, factors.drop(columns="row").reset_index(drop=True)], axis=1)
 
-    if n_jobs <= 1:
+    batches = iter(batches)
+    leading = list(itertools.islice(batches, 2))
+    batches = itertools.chain(leading, batches)
+    if n_jobs <= 1 or len(leading) < 2:
         local = _Explainer(trees, spec, labels, k)
         for keys, matrix in batches:
             yield attach(keys, local.reason_codes(matrix))
         return
 
-    import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        n_jobs, mp_context=context, initializer=_init_worker, initargs=(trees, spec, labels, k)
+        n_jobs, mp_context=worker_context(), initializer=_init_worker, initargs=(trees, spec, labels, k)
     ) as pool:
         pending: deque = deque()
         for keys, matrix in batches:
@@ -206,11 +224,9 @@ def shap_values_batched(
     if n_jobs <= 1:
         local = _Explainer(trees, FeatureSpec([]), {}, 0)
         return np.vstack([local.contributions(matrix[i : i + batch_rows]) for i in starts])
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        n_jobs, mp_context=context, initializer=_init_worker, initargs=(trees, FeatureSpec([]), {}, 0)
+        n_jobs, mp_context=worker_context(), initializer=_init_worker, initargs=(trees, FeatureSpec([]), {}, 0)
     ) as pool:
         return np.vstack(list(pool.map(_contributions_in_worker, (matrix[i : i + batch_rows] for i in starts))))

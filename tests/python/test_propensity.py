@@ -245,6 +245,25 @@ def test_parallel_explanations_equal_one_process(trained):
     assert len(one) == 3_500 * 4
 
 
+def test_a_single_batch_is_explained_without_worker_processes(trained, monkeypatch):
+    """Workers cannot share one batch, and starting them costs seconds (most of the reason-code time of a small
+    build): a prediction whose rows fit in one batch is explained in this process, even when workers are allowed."""
+    import concurrent.futures
+
+    frame, result = trained
+    trees = tree_model(result.model)
+    one_batch = [(frame[["profile_id", "snapshot_date"]], result.features.matrix(frame))]
+    expected = pd.concat(explain.explain_batches(trees, one_batch, result.features, {}, k=4, n_jobs=1))
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a single batch")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    explained = pd.concat(explain.explain_batches(trees, one_batch, result.features, {}, k=4, n_jobs=2))
+    pd.testing.assert_frame_equal(explained, expected)
+    assert explain.worker_context().get_start_method() in ("forkserver", "spawn")
+
+
 def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
     """The next build keeps a backtest's fit when examples, features and settings are unchanged (any row order),
     and fits it again when one example changes or a setting does."""
