@@ -44,6 +44,25 @@ def _versions(names: list[str]) -> dict[str, str]:
     return versions
 
 
+def exact_batches(reader: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """The stream cut into tables of exactly `rows` rows (the last one smaller). DuckDB's reader stops a batch at
+    each row group's end as well, which made, say, 36 uneven batches where 32 were announced."""
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    for batch in reader:
+        if not batch.num_rows:
+            continue
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows:
+        yield pa.Table.from_batches(pending)
+
+
 class DuckDBEngine:
     name = "duckdb"
 
@@ -83,7 +102,7 @@ class DuckDBEngine:
         def batches() -> Iterator[pa.RecordBatch]:
             # opened only when the result is read: DuckDB runs one query at a time per connection
             total = selected.aggregate("count(*)").fetchall()[0][0] if step else None
-            frames = (batch.to_pandas() for batch in selected.to_arrow_reader(batch_rows) if batch.num_rows)
+            frames = (table.to_pandas() for table in exact_batches(selected.to_arrow_reader(batch_rows), batch_rows))
             if step:
                 frames = progress.batches(step, frames, total, batch_rows, len)
             yield from function(frames)
