@@ -10,6 +10,14 @@
     Profiles enter a snapshot's population once they have any event on or before it, as in
     int_profile_snapshots_featurized.
 */
+{%- set most_goal_conditions = [0] -%}
+{%- set most_eligibility_conditions = [0] -%}
+{%- for p in customer_ai_predictions() -%}
+    {%- do most_goal_conditions.append(p.conditions | length) -%}
+    {%- do most_eligibility_conditions.append(p.eligibility_conditions | length) -%}
+{%- endfor -%}
+{%- set most_goal_conditions = most_goal_conditions | max -%}
+{%- set most_eligibility_conditions = most_eligibility_conditions | max %}
 
 with
 
@@ -69,7 +77,9 @@ population as (
 conditions_met as (
 
     -- one pass over the flags of (eligibility start, outcome end]: the days before the snapshot say whether the
-    -- profile was active and eligible, the days after it whether the goal happened
+    -- profile was active and eligible, the days after it whether the goal happened. Conditions are counted with one
+    -- "was it met" column per condition number (the most any prediction has), not count(distinct): plain maxima
+    -- keep the aggregate's state small at millions of profile-snapshots
     select
         population.prediction_name,
         population.profile_id,
@@ -77,15 +87,22 @@ conditions_met as (
         max(case
             when flags.condition_role = 'active' and flags.activity_date <= population.snapshot_date then 1 else 0
         end) as was_active,
-        count(distinct case
-            when flags.condition_role = 'eligibility' and flags.activity_date <= population.snapshot_date
-                then flags.condition_number
-        end) as eligibility_conditions_met,
-        count(distinct case
-            when flags.condition_role = 'goal' and flags.activity_date > population.snapshot_date
-                and population.snapshot_kind <> 'scoring'
-                then flags.condition_number
-        end) as goal_conditions_met
+        0
+        {%- for number in range(1, most_eligibility_conditions + 1) %}
+        + max(case
+            when flags.condition_role = 'eligibility' and flags.condition_number = {{ number }}
+                and flags.activity_date <= population.snapshot_date
+                then 1 else 0
+        end)
+        {%- endfor %} as eligibility_conditions_met,
+        0
+        {%- for number in range(1, most_goal_conditions + 1) %}
+        + max(case
+            when flags.condition_role = 'goal' and flags.condition_number = {{ number }}
+                and flags.activity_date > population.snapshot_date and population.snapshot_kind <> 'scoring'
+                then 1 else 0
+        end)
+        {%- endfor %} as goal_conditions_met
     from population
     inner join flags
         on population.profile_id = flags.profile_id
