@@ -2,9 +2,10 @@
     Point-in-time features: one row per (profile, snapshot date) for every profile seen on or before the snapshot,
     computed only from events dated on or before it. Labels look at the days after the snapshot, features never do.
     The columns follow the feature catalog (customer_ai_feature_catalog, listed in int_features_cataloged):
-      - per event type and custom event, its counts and recency, looked up with one join per type and window in
-        the activity history reduced to rows per profile, snapshot and activity (faster than a wide CASE pivot,
-        whose aggregate states spill at scale);
+      - per event type and custom event, its counts and recency: the two halves of the activity history (rows per
+        profile, snapshot and activity) each reshaped to one row per profile and snapshot with a column per
+        activity, then joined (one join per type and window made 50 hash tables that spilled 35 GB at a million
+        profiles: 3x slower);
       - the fixed features, computed as plain SQL in the feature models: int_profile_lifetime_features_computed
         (the population), int_profile_recent_features_computed and int_profile_visit_features_computed;
       - profile attributes.
@@ -13,7 +14,7 @@
 {{ customer_ai_check_feature_columns_documented() }}
 {%- set catalog = customer_ai_feature_catalog() -%}
 {%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}
-{#- one lookup join per window and event type, selecting the columns the catalog's event_type features read -#}
+{#- per window and event type, the columns the catalog's event_type features read -#}
 {%- set lookups = {} -%}
 {%- for f in catalog if f.source == 'event_type' -%}
     {%- set alias = f.window ~ '_' ~ f.slug -%}
@@ -64,18 +65,27 @@ attributes as (
 ),
 {%- endif %}
 
-{%- for alias, lookup in lookups.items() %}
+{%- for window in ['recent', 'lifetime'] %}
+{%- set window_lookups = lookups.values() | selectattr('window', 'equalto', window) | list %}
+{%- if window_lookups %}
 
-{{ alias }} as (
+{{ window }}_by_activity as (
 
+    -- the window's rows turned into one row per profile and snapshot, a column per activity and measure (each
+    -- (profile, snapshot, activity) has one row, so max picks it)
     select
         profile_id,
-        snapshot_date,
-        {{ lookup.columns | join(',\n        ') }}
-    from {{ lookup.window }}_activity_windows
-    where activity = {{ customer_ai_literal(lookup.activity) }}
+        snapshot_date
+        {%- for alias, lookup in lookups.items() if lookup.window == window %}
+        {%- for column in lookup.columns %},
+        max(case when activity = {{ customer_ai_literal(lookup.activity) }} then {{ column }} end) as {{ alias }}__{{ column }}
+        {%- endfor %}
+        {%- endfor %}
+    from {{ window }}_activity_windows
+    group by profile_id, snapshot_date
 
 ),
+{%- endif %}
 {%- endfor %}
 
 final as (
@@ -87,7 +97,7 @@ final as (
         {%- if f.source == 'attribute' %}
         attributes.{{ f.name }}
         {%- else %}
-        {%- set value = f.window ~ '_' ~ f.slug ~ '.' ~ f.column if f.source == 'event_type' else f.source ~ '.' ~ f.name %}
+        {%- set value = f.window ~ '_by_activity.' ~ f.window ~ '_' ~ f.slug ~ '__' ~ f.column if f.source == 'event_type' else f.source ~ '.' ~ f.name %}
         cast({{ value if f.default is none else 'coalesce(' ~ value ~ ', ' ~ f.default ~ ')' }} as {{ customer_ai_type_double() }}) as {{ f.name }}
         {%- endif %}
         {%- endfor %}
@@ -98,10 +108,10 @@ final as (
     left join int_profile_visit_features_computed
         on int_profile_lifetime_features_computed.profile_id = int_profile_visit_features_computed.profile_id
         and int_profile_lifetime_features_computed.snapshot_date = int_profile_visit_features_computed.snapshot_date
-    {%- for alias in lookups %}
-    left join {{ alias }}
-        on int_profile_lifetime_features_computed.profile_id = {{ alias }}.profile_id
-        and int_profile_lifetime_features_computed.snapshot_date = {{ alias }}.snapshot_date
+    {%- for window in ['recent', 'lifetime'] if lookups.values() | selectattr('window', 'equalto', window) | list %}
+    left join {{ window }}_by_activity
+        on int_profile_lifetime_features_computed.profile_id = {{ window }}_by_activity.profile_id
+        and int_profile_lifetime_features_computed.snapshot_date = {{ window }}_by_activity.snapshot_date
     {%- endfor %}
     {%- if has_attributes %}
     left join attributes
