@@ -10,14 +10,8 @@
     Profiles enter a snapshot's population once they have any event on or before it, as in
     int_profile_snapshots_featurized.
 */
-{%- set most_goal_conditions = [0] -%}
-{%- set most_eligibility_conditions = [0] -%}
-{%- for p in customer_ai_predictions() -%}
-    {%- do most_goal_conditions.append(p.conditions | length) -%}
-    {%- do most_eligibility_conditions.append(p.eligibility_conditions | length) -%}
-{%- endfor -%}
-{%- set most_goal_conditions = most_goal_conditions | max -%}
-{%- set most_eligibility_conditions = most_eligibility_conditions | max %}
+{%- set most_goal_conditions = customer_ai_predictions() | map(attribute='conditions') | map('length') | max -%}
+{%- set most_eligibility_conditions = customer_ai_predictions() | map(attribute='eligibility_conditions') | map('length') | max %}
 
 with
 

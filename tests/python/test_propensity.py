@@ -261,7 +261,6 @@ def test_a_single_batch_is_explained_without_worker_processes(trained, monkeypat
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     explained = pd.concat(explain.explain_batches(trees, one_batch, result.features, {}, k=4, n_jobs=2))
     pd.testing.assert_frame_equal(explained, expected)
-    assert explain.worker_context().get_start_method() in ("forkserver", "spawn")
 
 
 def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():

@@ -14,15 +14,8 @@
 {{ customer_ai_check_feature_columns_documented() }}
 {%- set catalog = customer_ai_feature_catalog() -%}
 {%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}
-{#- per window and event type, the columns the catalog's event_type features read -#}
-{%- set lookups = {} -%}
-{%- for f in catalog if f.source == 'event_type' -%}
-    {%- set alias = f.window ~ '_' ~ f.slug -%}
-    {%- if alias not in lookups -%}
-        {%- do lookups.update({alias: {'window': f.window, 'activity': f.activity, 'columns': []}}) -%}
-    {%- endif -%}
-    {%- do lookups[alias].columns.append(f.column) -%}
-{%- endfor -%}
+{#- the windows the catalog's event_type features read, in catalog order -#}
+{%- set event_type_windows = catalog | selectattr('source', 'equalto', 'event_type') | map(attribute='window') | unique | list -%}
 
 with
 
@@ -65,27 +58,22 @@ attributes as (
 ),
 {%- endif %}
 
-{%- for window in ['recent', 'lifetime'] %}
-{%- set window_lookups = lookups.values() | selectattr('window', 'equalto', window) | list %}
-{%- if window_lookups %}
+{%- for window in event_type_windows %}
 
 {{ window }}_by_activity as (
 
-    -- the window's rows turned into one row per profile and snapshot, a column per activity and measure (each
-    -- (profile, snapshot, activity) has one row, so max picks it)
+    -- the window's rows turned into one row per profile and snapshot, a column per feature (each (profile, snapshot,
+    -- activity) has one row, so max picks it)
     select
         profile_id,
         snapshot_date
-        {%- for alias, lookup in lookups.items() if lookup.window == window %}
-        {%- for column in lookup.columns %},
-        max(case when activity = {{ customer_ai_literal(lookup.activity) }} then {{ column }} end) as {{ alias }}__{{ column }}
-        {%- endfor %}
+        {%- for f in catalog if f.source == 'event_type' and f.window == window %},
+        max(case when activity = {{ customer_ai_literal(f.activity) }} then {{ f.column }} end) as {{ f.name }}
         {%- endfor %}
     from {{ window }}_activity_windows
     group by profile_id, snapshot_date
 
 ),
-{%- endif %}
 {%- endfor %}
 
 final as (
@@ -97,7 +85,7 @@ final as (
         {%- if f.source == 'attribute' %}
         attributes.{{ f.name }}
         {%- else %}
-        {%- set value = f.window ~ '_by_activity.' ~ f.window ~ '_' ~ f.slug ~ '__' ~ f.column if f.source == 'event_type' else f.source ~ '.' ~ f.name %}
+        {%- set value = (f.window ~ '_by_activity' if f.source == 'event_type' else f.source) ~ '.' ~ f.name %}
         cast({{ value if f.default is none else 'coalesce(' ~ value ~ ', ' ~ f.default ~ ')' }} as {{ customer_ai_type_double() }}) as {{ f.name }}
         {%- endif %}
         {%- endfor %}
@@ -108,7 +96,7 @@ final as (
     left join int_profile_visit_features_computed
         on int_profile_lifetime_features_computed.profile_id = int_profile_visit_features_computed.profile_id
         and int_profile_lifetime_features_computed.snapshot_date = int_profile_visit_features_computed.snapshot_date
-    {%- for window in ['recent', 'lifetime'] if lookups.values() | selectattr('window', 'equalto', window) | list %}
+    {%- for window in event_type_windows %}
     left join {{ window }}_by_activity
         on int_profile_lifetime_features_computed.profile_id = {{ window }}_by_activity.profile_id
         and int_profile_lifetime_features_computed.snapshot_date = {{ window }}_by_activity.snapshot_date
