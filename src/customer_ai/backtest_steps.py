@@ -10,6 +10,9 @@ deterministic (fixed seed). So a build keeps the model the previous build fitted
 fingerprint of all of these is unchanged, and fits only the dates that are new or whose inputs changed (late events,
 a new feature, a new setting or library version). The backtest dates sit on a fixed grid
 (macros/config/snapshot_plan.sql), so a daily build fits a new backtest once every customer_ai__snapshot_spacing_days.
+Its scores likewise: they depend on the model (its training fingerprint) and the evaluation rows, whose digest the
+engine computes, so a build keeps the previous build's scores of a backtest when both are unchanged. (The evaluation
+rows change more often than the examples: late events in an outcome window that has not closed yet.)
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ BACKTEST_SCORES_SCHEMA = pa.schema(
         ("model_run_id", pa.string()),
         ("probability", pa.float64()),
         ("label", pa.int32()),
+        # the model and the evaluation rows the scores come from (scoring_fingerprint): equal means same scores
+        ("scoring_fingerprint", pa.string()),
     ]
 )
 
@@ -140,7 +145,14 @@ def train_all(
     return pa.Table.from_pylist(rows, schema=BACKTEST_MODELS_SCHEMA)
 
 
-def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel):
+def scoring_fingerprint(training_fingerprint: str, row_count: int, content_digest: str) -> str:
+    """A digest of what a backtest's scores depend on: its model (through the training fingerprint, which covers the
+    scoring code too) and its evaluation rows (their count and the engine's digest of their content)."""
+    described = [training_fingerprint, int(row_count), str(content_digest)]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel, fingerprint: str):
     """A function from batches of evaluation rows (pandas) to backtest score record batches."""
     spec = FeatureSpec(stored.feature_names, stored.categorical_levels)
 
@@ -158,6 +170,7 @@ def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel):
                         "model_run_id": stored.model_run_id,
                         "probability": probability,
                         "label": frame["label"].astype("int32").to_numpy(),
+                        "scoring_fingerprint": fingerprint,
                     }
                 ),
                 schema=BACKTEST_SCORES_SCHEMA,
@@ -167,8 +180,43 @@ def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel):
     return score
 
 
-def usable_models(models: pd.DataFrame) -> Iterator[tuple[str, dt.date, registry.StoredModel]]:
-    """(prediction, backtest date, model) of every backtest whose model could be trained."""
+@dataclasses.dataclass(frozen=True)
+class BacktestToScore:
+    name: str
+    backtest_date: dt.date
+    model: registry.StoredModel
+    fingerprint: str  # scoring_fingerprint of its model and evaluation rows
+
+    @property
+    def where(self) -> str:
+        """Its rows, in the evaluation rows and in the scores."""
+        return f"prediction_name = '{self.name}' and backtest_date = date '{self.backtest_date:%Y-%m-%d}'"
+
+
+def usable_models(models: pd.DataFrame, evaluation_digests: pd.DataFrame) -> Iterator[BacktestToScore]:
+    """Every backtest whose model could be trained, with the fingerprint of its scores. `evaluation_digests`: the
+    engine's content_digests of the evaluation rows by prediction_name and backtest_date (a backtest without
+    evaluation rows has none: it scores nobody)."""
+    digests = {
+        (row["prediction_name"], pd.Timestamp(row["backtest_date"]).date()): row
+        for row in evaluation_digests.to_dict("records")
+    }
     for row in models.sort_values(["prediction_name", "backtest_date"]).to_dict("records"):
+        key = (row["prediction_name"], pd.Timestamp(row["backtest_date"]).date())
         if row["status"] in propensity_steps.USABLE_STATUSES and isinstance(row["model_blob"], bytes | bytearray):
-            yield row["prediction_name"], pd.Timestamp(row["backtest_date"]).date(), registry.StoredModel.from_row(row)
+            digest = digests.get(key, {"row_count": 0, "content_digest": None})
+            fingerprint = scoring_fingerprint(
+                row["training_fingerprint"], digest["row_count"], digest["content_digest"]
+            )
+            yield BacktestToScore(*key, registry.StoredModel.from_row(row), fingerprint)
+
+
+def kept_scores(stored: Callable[[str], pa.Table | None], backtest: BacktestToScore) -> pa.Table | None:
+    """The previous build's scores of a backtest if they have its fingerprint (same model, same evaluation rows),
+    else None. `stored(where)`: the rows of the previous build's scores table that match a filter (None without
+    one, or from a table written before the fingerprints were kept)."""
+    shape = stored("false")
+    if shape is None or "scoring_fingerprint" not in shape.schema.names:
+        return None
+    kept = stored(f"{backtest.where} and scoring_fingerprint = '{backtest.fingerprint}'")
+    return kept.select(BACKTEST_SCORES_SCHEMA.names) if kept is not None and kept.num_rows else None

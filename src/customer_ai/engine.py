@@ -11,7 +11,9 @@ need, written once per engine:
 - `table`: a small Arrow table returned as the engine's own result type;
 - `rows`: the rows of a small SQL query;
 - `stored_table`: a model's own table as the previous build left it (None if there is none), read to the driver as
-  Arrow (exact types and nulls, unlike pandas);
+  Arrow (exact types and nulls, unlike pandas), all of it or the rows of a filter;
+- `content_digests`: per group of a relation, its row count and an order-free digest of its rows, computed by the
+  engine (what a model compares with the previous build's to know which of its inputs are unchanged);
 - `write_parquet`: a relation written to one Parquet file by the engine.
 
 Filters are SQL expressions written by the project (names from the validated configuration).
@@ -110,11 +112,11 @@ class DuckDBEngine:
         return pa.RecordBatchReader.from_batches(schema, batches())
 
     def chain(self, schema: pa.Schema, results: list[Any]) -> Any:
-        """Several map_batches results as one."""
+        """Several map_batches results (or Arrow tables) as one."""
 
         def batches() -> Iterator[pa.RecordBatch]:
-            for reader in results:
-                yield from reader
+            for result in results:
+                yield from result.cast(schema).to_batches() if isinstance(result, pa.Table) else result
 
         return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -133,9 +135,9 @@ class DuckDBEngine:
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(row) for row in self.session.sql(sql).fetchall()]
 
-    def stored_table(self, this: Any) -> pa.Table | None:
-        """`this` (dbt.this) as the previous build left it. dbt-duckdb builds a table beside the old one and swaps
-        them afterwards, so the old one is still there while the model runs."""
+    def stored_table(self, this: Any, where: str | None = None) -> pa.Table | None:
+        """`this` (dbt.this) as the previous build left it, or its rows `where`. dbt-duckdb builds a table beside
+        the old one and swaps them afterwards, so the old one is still there while the model runs."""
         found = self.session.execute(
             "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
             "and table_name = ?",
@@ -143,7 +145,14 @@ class DuckDBEngine:
         ).fetchall()
         if not found[0][0]:
             return None
-        return self.session.sql(f"select * from {this}").to_arrow_table()
+        stored = self.session.sql(f"select * from {this}")
+        return (stored.filter(where) if where else stored).to_arrow_table()
+
+    def content_digests(self, relation: Any, group_by: list[str]) -> pd.DataFrame:
+        """group_by, `row_count` and `content_digest` (a bit_xor of the rows' hashes, nulls included)."""
+        columns = ", ".join(f'"{column}"' for column in relation.columns)
+        expressions = ["count(*) as row_count", f"cast(bit_xor(hash({columns})) as varchar) as content_digest"]
+        return self.aggregate(relation, expressions, group_by)
 
     def write_parquet(self, relation: Any, path: str) -> None:
         relation.write_parquet(path, compression="zstd")
@@ -205,8 +214,9 @@ class SparkEngine:
     def chain(self, schema: pa.Schema, results: list[Any]) -> Any:
         if not results:
             return self.table(pa.Table.from_batches([], schema=schema))
-        combined = results[0]
-        for other in results[1:]:
+        frames = [self.table(result.cast(schema)) if isinstance(result, pa.Table) else result for result in results]
+        combined = frames[0]
+        for other in frames[1:]:
             combined = combined.unionByName(other)
         return combined
 
@@ -220,12 +230,20 @@ class SparkEngine:
     def rows(self, sql: str) -> list[tuple]:
         return [tuple(row) for row in self.session.sql(sql).collect()]
 
-    def stored_table(self, this: Any) -> pa.Table | None:
-        """`this` (dbt.this) as the previous build left it. dbt-spark drops a Parquet table before it rebuilds
-        it, so on this project's Spark target there is usually nothing left to read: then None."""
+    def stored_table(self, this: Any, where: str | None = None) -> pa.Table | None:
+        """`this` (dbt.this) as the previous build left it, or its rows `where`. dbt-spark drops a Parquet table
+        before it rebuilds it, so on this project's Spark target there is usually nothing left to read: then None."""
         if not self.session.catalog.tableExists(this.identifier, this.schema):
             return None
-        return self.session.table(f"{this.schema}.{this.identifier}").toArrow()
+        stored = self.session.table(f"{this.schema}.{this.identifier}")
+        return (stored.filter(where) if where else stored).toArrow()
+
+    def content_digests(self, relation: Any, group_by: list[str]) -> pd.DataFrame:
+        """group_by, `row_count` and `content_digest` (a bit_xor of the rows' hashes). Spark's xxhash64 skips
+        nulls, so each column's null flag is hashed beside it: (null, 1) and (1, null) differ."""
+        columns = ", ".join(f"`{column}`, isnull(`{column}`)" for column in relation.columns)
+        expressions = ["count(*) as row_count", f"cast(bit_xor(xxhash64({columns})) as string) as content_digest"]
+        return self.aggregate(relation, expressions, group_by)
 
     def aggregate(self, relation: Any, expressions: list[str], group_by: list[str] | None = None) -> pd.DataFrame:
         from pyspark.sql import functions

@@ -30,8 +30,9 @@ VARIABLES = {
     "customer_ai__training_max_rows": 900,  # fewer than the labelled examples: the sample must be the same too
 }
 # besides the run-time columns: a backtest's training fingerprint hashes its examples as each engine's frames type
-# them (its use is within one warehouse: did this build's examples change since the last build's)
-RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"training_fingerprint"}
+# them, its scoring fingerprint digests the evaluation rows with each engine's hash (their use is within one
+# warehouse: did this build's inputs change since the last build's)
+RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"training_fingerprint", "scoring_fingerprint"}
 IDENTICAL = [
     "stg_experience_events__validated",
     "stg_experience_events_rejected",

@@ -115,10 +115,12 @@ def test_a_daily_refresh_equals_a_full_build(warehouses):
         assert not different, f"(rows, only in the refreshed, only in the full build): {different}"
 
 
-def test_the_refresh_kept_the_backtests_it_had_fitted(warehouses):
+def test_the_refresh_kept_the_backtests_it_had_fitted_and_their_scores(warehouses):
     log = (warehouses["logs"] / "dbt-1.log").read_text()
     kept = [line for line in log.splitlines() if ": kept the model fitted at " in line]
     assert kept, log[-3000:]
+    # the backtests whose outcome windows closed before the late events keep their scores too
+    assert "kept the previous build's" in log, log[-3000:]
     with duckdb.connect(str(warehouses["refreshed"]), read_only=True) as con:
         statuses = con.sql("select status, count(*) from ml_propensity_backtests_trained group by 1").fetchall()
     assert dict(statuses).get("trained", 0) >= 4, statuses

@@ -28,3 +28,26 @@ def test_batches_have_exactly_the_rows_asked_for_across_row_groups():
 
     odd = warehouse.map_batches(session.table("numbers"), sizes, SCHEMA, order_by="n", batch_rows=70_001)
     assert [b["rows"] for b in pa.Table.from_batches(list(odd), schema=SCHEMA).to_pylist()] == [70_001] * 4 + [19_996]
+
+
+def test_content_digests_see_every_value_and_no_order():
+    """The digest a build compares with the previous build's: the same rows in another order give the same digest;
+    one changed value, or a null moved to the next column, gives another."""
+    session = duckdb.connect()
+    session.execute(
+        "create table rows as select range % 3 as part, range as n, case when range = 5 then null else 'x' end as a, "
+        "case when range = 5 then 'x' end as b from range(1000)"
+    )
+    warehouse = engine.of(session)
+
+    def digests(sql: str) -> dict[int, tuple[int, str]]:
+        found = warehouse.content_digests(session.sql(sql), ["part"])
+        return {row["part"]: (row["row_count"], row["content_digest"]) for row in found.to_dict("records")}
+
+    first = digests("select * from rows")
+    assert {part: count for part, (count, _) in first.items()} == {0: 334, 1: 333, 2: 333}
+    assert digests("select * from rows order by n desc") == first
+    changed = digests("select part, n + (n = 7)::int as n, a, b from rows")
+    assert changed[1] != first[1] and changed[0] == first[0] and changed[2] == first[2]
+    moved = digests("select part, n, b as a, a as b from rows where n = 5 union all select * from rows where n <> 5")
+    assert moved[2] != first[2] and moved[0] == first[0]

@@ -305,6 +305,57 @@ def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
     assert not any("kept" in m for m in messages)
 
 
+def test_backtest_scores_are_kept_only_while_model_and_evaluation_rows_are_the_same():
+    """A build keeps the previous build's scores of a backtest when its model (training fingerprint) and its
+    evaluation rows (the engine's digest) are unchanged, and scores it again when either changed or when the stored
+    table predates the fingerprints."""
+    import duckdb
+
+    from customer_ai import backtest_steps, engine
+    from customer_ai.propensity_steps import FeatureCatalog
+
+    day = dt.date(2025, 8, 1)
+    catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
+    frame = examples(1_000)
+    models = backtest_steps.train_all(
+        [("buy", "conversion")],
+        {"buy": [day]},
+        lambda name, when: frame,
+        catalog,
+        SETTINGS,
+        now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        log=lambda message: None,
+    ).to_pandas()
+    session = duckdb.connect()
+    evaluation = frame.assign(prediction_name="buy", backtest_date=day)
+    session.register("evaluation", evaluation)
+    warehouse = engine.of(session)
+
+    def to_score(evaluation_sql: str, trained: pd.DataFrame = models) -> backtest_steps.BacktestToScore:
+        digests = warehouse.content_digests(session.sql(evaluation_sql), ["prediction_name", "backtest_date"])
+        (backtest,) = backtest_steps.usable_models(trained, digests)
+        return backtest
+
+    backtest = to_score("select * from evaluation")
+    scores = backtest_steps.scorer(backtest.name, day, backtest.model, backtest.fingerprint)([evaluation])
+    session.register("stored", pa.Table.from_batches(list(scores)))
+
+    def stored(where: str) -> pa.Table:
+        return session.sql(f"select * from stored where {where}").to_arrow_table()
+
+    kept = backtest_steps.kept_scores(stored, to_score("select * from evaluation order by profile_id desc"))
+    assert kept is not None and kept.equals(session.table("stored").to_arrow_table())
+
+    one_label_changed = (
+        "select * replace (case when profile_id = 'p7' then 1 - label else label end as label) from evaluation"
+    )
+    refitted = models.assign(training_fingerprint="another model")
+    assert backtest_steps.kept_scores(stored, to_score(one_label_changed)) is None
+    assert backtest_steps.kept_scores(stored, to_score("select * from evaluation", refitted)) is None
+    session.register("stored", session.sql("select * exclude (scoring_fingerprint) from stored").to_arrow_table())
+    assert backtest_steps.kept_scores(stored, backtest) is None
+
+
 def test_a_backtest_fingerprint_covers_the_code_that_builds_its_row(monkeypatch, tmp_path):
     """A kept backtest row is the output of the training code and of the code that turns a fit into a row
     (metrics, JSON formats, the blob): a change to any of them must refit."""
