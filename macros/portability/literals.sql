@@ -55,6 +55,26 @@
 {%- endmacro %}
 
 
+{#- A hash of a combination of columns, never null (null parts hash too), equal for equal combinations: a cheap
+    grouping key for finding repeated keys, to be checked on the columns themselves (distinct keys may collide). -#}
+{% macro customer_ai_key_hash(columns) %}
+    {{ return(adapter.dispatch('customer_ai_key_hash', 'customer_ai')(columns)) }}
+{% endmacro %}
+{% macro default__customer_ai_key_hash(columns) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.extend(["coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')", "'|'"]) -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}
+{% macro duckdb__customer_ai_key_hash(columns) -%}
+    hash({{ columns | join(', ') }})
+{%- endmacro %}
+{% macro spark__customer_ai_key_hash(columns) -%}
+    xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
+
 {#- A per-group fingerprint of rows: the sum of a 64-bit hash of the given columns (in an aggregate). Two groups
     with the same rows have the same fingerprint, whatever the order; a changed, added or removed row changes it
     (barring a hash collision). Only compared within one engine. -#}
