@@ -334,23 +334,33 @@ def test_scoring_refuses_a_stored_model_whose_features_changed(built, dbt_runner
     assert "new since training: custom_help_page_visit_7d" in result.stdout
 
 
-def test_the_composite_key_test_finds_repeated_keys_including_keys_with_a_null_part(built, dbt_runner):
-    """unique_combination_of_columns counts keys by hash first and checks only repeated hashes exactly: a repeated
-    key, and a key repeated with a null part, must still fail it; the clean table passes."""
+def test_key_tests_find_repeated_keys_including_keys_with_a_null_part(built, dbt_runner):
+    """unique_combination_of_columns and the project's version of dbt's `unique` count keys by hash first and check
+    only repeated hashes exactly: a repeated key, and a composite key repeated with a null part, must still fail
+    them (a null single-column value is not a key, as in dbt's own test); the clean tables pass."""
     import shutil
 
     shutil.copy(built["db"], dbt_runner.tmp_path / "duplicated.duckdb")
-    select = ["test", "--select", "int_profile_activities_aggregated_to_days,test_name:unique_combination_of_columns"]
-    assert dbt_runner(select, SMALL, db_name="duplicated.duckdb", check=False).returncode == 0
+    activity_by_day = "int_profile_activities_aggregated_to_days"
+    composite = ["test", "--select", f"{activity_by_day},test_name:unique_combination_of_columns"]
+    single = ["test", "--select", "int_events_sessionized,test_name:unique"]
+    for select in (composite, single):
+        assert dbt_runner(select, SMALL, db_name="duplicated.duckdb", check=False).returncode == 0
     with duckdb.connect(str(dbt_runner.tmp_path / "duplicated.duckdb")) as con:
         table = "int_profile_activities_aggregated_to_days"
         con.execute(f"insert into {table} (select * from {table} order by all limit 1)")
         first_key_without_activity = f"select * replace (null as activity) from {table} order by all limit 1"
         con.execute(f"insert into {table} ({first_key_without_activity})")
         con.execute(f"insert into {table} ({first_key_without_activity})")
-    result = dbt_runner(select, SMALL, db_name="duplicated.duckdb", check=False)
+        sessions = "int_events_sessionized"
+        con.execute(f"insert into {sessions} (select * from {sessions} order by event_id limit 1)")
+        con.execute(f"insert into {sessions} (select * replace (null as event_id) from {sessions} limit 2)")
+    result = dbt_runner(composite, SMALL, db_name="duplicated.duckdb", check=False)
     assert result.returncode != 0
     assert "Got 2 results" in result.stdout, result.stdout[-3000:]
+    result = dbt_runner(single, SMALL, db_name="duplicated.duckdb", check=False)
+    assert result.returncode != 0
+    assert "Got 1 result," in result.stdout, result.stdout[-3000:]
 
 
 def test_segments_are_generated_and_stable_across_builds(built):
