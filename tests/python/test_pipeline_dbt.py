@@ -258,6 +258,18 @@ def test_a_rebuild_of_the_same_date_replaces_that_date_in_the_history(built):
     )
 
 
+def test_a_rebuild_of_the_same_date_deletes_the_old_slice_without_joining_it_to_the_new_one(built):
+    """dbt's delete+insert deletes `using <new rows> where new.as_of_date = old.as_of_date`: on a second build of the
+    same date every old row of the slice meets every new row (30,000 profiles: 7.3 s; a million: over 30 minutes).
+    The history tables reduce the new rows to their distinct slices first (replace_slices)."""
+    run_sql = built["tmp"] / "target" / "run" / "customer_ai" / "models" / "marts"
+    for model in ("fct_propensity_score_history", "fct_customer_lifetime_value_history", "rpt_score_history_outcomes"):
+        executed = " ".join((run_sql / f"{model}.sql").read_text().lower().split())
+        assert "delete from" in executed, model
+        assert " using " not in executed, model
+        assert "select distinct" in executed, model
+
+
 def test_reports_are_filled(built):
     db = built["db"]
     assert query(db, "select count(*) from rpt_lift_gains")[0][0] == 20
