@@ -1,8 +1,9 @@
 {#-
     Incremental models with one row per event of a profile (int_events_sessionized) refresh whole profiles: those
     whose events changed since the last run. How a refresh replaces rows differs by engine:
-      - DuckDB (and the default): delete+insert on profile_id; afterwards the rows of profiles with no site or app
-        event left in stg_experience_events (an erasure request) are deleted.
+      - DuckDB (and the default): replace_slices on profile_id (macros/portability/incremental.sql: dbt's
+        delete+insert would join each refreshed profile's old events with its new ones); afterwards the rows of
+        profiles with no site or app event left in stg_experience_events (an erasure request) are deleted.
       - Spark with Parquet tables: no row deletes and no merge (both need Delta or Iceberg), so the table is
         partitioned by profile_bucket and a run overwrites the partitions (buckets) of the changed profiles,
         re-sessionizing every profile in them (insert_overwrite, dynamic partitions); a bucket whose profiles
@@ -12,7 +13,7 @@
     {{ return(adapter.dispatch('customer_ai_profile_incremental_config', 'customer_ai')()) }}
 {% endmacro %}
 {% macro default__customer_ai_profile_incremental_config() %}
-    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'profile_id'}) }}
+    {{ return({'incremental_strategy': 'replace_slices', 'unique_key': 'profile_id'}) }}
 {% endmacro %}
 {% macro spark__customer_ai_profile_incremental_config() %}
     {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['profile_bucket']}) }}

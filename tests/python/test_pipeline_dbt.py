@@ -258,12 +258,15 @@ def test_a_rebuild_of_the_same_date_replaces_that_date_in_the_history(built):
     )
 
 
-def test_a_rebuild_of_the_same_date_deletes_the_old_slice_without_joining_it_to_the_new_one(built):
+def test_incremental_deletes_do_not_join_the_old_rows_of_a_slice_to_its_new_rows(built):
     """dbt's delete+insert deletes `using <new rows> where new.as_of_date = old.as_of_date`: on a second build of the
     same date every old row of the slice meets every new row (30,000 profiles: 7.3 s; a million: over 30 minutes).
-    The history tables reduce the new rows to their distinct slices first (replace_slices)."""
-    run_sql = built["tmp"] / "target" / "run" / "customer_ai" / "models" / "marts"
-    for model in ("fct_propensity_score_history", "fct_customer_lifetime_value_history", "rpt_score_history_outcomes"):
+    The history tables reduce the new rows to their distinct slices first (replace_slices), and so do the sessions,
+    refreshed per profile (each refreshed profile's old events would meet its new ones)."""
+    run_sql = built["tmp"] / "target" / "run" / "customer_ai" / "models"
+    incremental = ["marts/fct_propensity_score_history", "marts/fct_customer_lifetime_value_history"]
+    incremental += ["marts/rpt_score_history_outcomes", "intermediate/int_events_sessionized"]
+    for model in incremental:
         executed = " ".join((run_sql / f"{model}.sql").read_text().lower().split())
         assert "delete from" in executed, model
         assert " using " not in executed, model
