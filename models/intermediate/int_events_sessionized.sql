@@ -16,7 +16,7 @@
     profiles whose events changed since the last run: new, late (however late), edited or removed events, found by
     comparing a per-profile count and fingerprint of the events with those of the rows already sessionized
     Profiles that no longer have any site or app event (an erasure request, say) are removed after the run
-    (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: delete+insert on
+    (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: replace_slices on
     profile_id (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
     which has no row deletes): see macros/staging/erasure.sql.
 */
