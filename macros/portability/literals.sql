@@ -65,7 +65,7 @@
     {%- for column in columns -%}
         {%- do parts.extend(["coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')", "'|'"]) -%}
     {%- endfor -%}
-    {{ dbt.hash(dbt.concat(parts)) }}
+    {{ customer_ai_hash64(dbt.concat(parts)) }}
 {%- endmacro %}
 {% macro duckdb__customer_ai_key_hash(columns) -%}
     hash({{ columns | join(', ') }})
@@ -85,9 +85,9 @@
     sum(cast({{ customer_ai_hash64(dbt.concat(columns)) }} as decimal(38, 0)))
 {%- endmacro %}
 {% macro duckdb__customer_ai_fingerprint_sum(columns) -%}
-    sum(hash({{ columns | join(', ') }}))
+    sum({{ customer_ai_key_hash(columns) }})
 {%- endmacro %}
 {% macro spark__customer_ai_fingerprint_sum(columns) -%}
-    sum(cast(xxhash64({{ columns | join(', ') }}) as decimal(38, 0)))
+    sum(cast({{ customer_ai_key_hash(columns) }} as decimal(38, 0)))
 {%- endmacro %}
 
