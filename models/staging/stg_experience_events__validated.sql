@@ -5,8 +5,8 @@
 
     Duplicate event ids: of the copies of an id, the one kept is the first usable copy in an order that depends
     on the copies' content only (time, then profile, type and values), never on the order the rows arrived in, so
-    two files in any order stage the same table. Ids are counted with a hash aggregate and only the copies of
-    repeated ids are ranked, instead of sorting every row.
+    two files in any order stage the same table. Ids are counted by a 64-bit hash first (customer_ai_repeated_keys)
+    and only the copies of repeated ids are ranked, instead of sorting every row.
 */
 {%- set max_revenue = customer_ai_literal(var('customer_ai__max_event_revenue')) -%}
 {%- set max_quantity = customer_ai_literal(var('customer_ai__max_event_quantity')) -%}
@@ -50,10 +50,9 @@ checked as (
 repeated_ids as (
 
     select event_id as repeated_event_id
-    from checked
-    where event_id is not null
-    group by event_id
-    having count(*) > 1
+    from (
+        {{ customer_ai_repeated_keys('checked', ['event_id'], 'event_id is not null') | indent(8) }}
+    ) as repeated
 
 ),
 
