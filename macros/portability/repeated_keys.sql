@@ -5,7 +5,7 @@
     Keys are first counted by a 64-bit hash of the key columns (customer_ai_key_hash), and only the rows whose hash
     repeats are grouped by the columns themselves. Equal keys always share a hash, so no repeated key is missed, and
     a hash collision only sends two distinct keys to the exact check. Grouping tens of millions of rows by one number
-    instead of by text ids and dates keeps the aggregate small: at a million profiles the key test of the condition
+    instead of by text ids and dates makes the aggregate smaller: at a million profiles the key test of the condition
     flags went from 58.5 s and 6.8 GiB to 15.3 s and 4.7 GiB (BENCHMARKS.md). Used by the key tests and by the
     staging's duplicate event ids. -#}
 {% macro customer_ai_repeated_keys(relation, columns, where=none) %}
