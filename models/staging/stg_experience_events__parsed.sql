@@ -63,7 +63,8 @@ extracted as (
         {{ customer_ai_clean_text(customer_ai_field_text(columns, 'commerce.order.purchaseID')) }} as purchase_id,
         {{ customer_ai_field_text(columns, 'web.webPageDetails.name') }} as page_name,
         {{ customer_ai_field_text(columns, 'web.webPageDetails.URL') }} as page_url,
-        regexp_extract({{ customer_ai_field_text(columns, 'channel._type') }}, '([^/]+)$', 1) as raw_channel
+        regexp_extract({{ customer_ai_field_text(columns, 'channel._type') }}, '([^/]+)$', 1) as raw_channel,
+        {{ customer_ai_input_row_hash() }} as input_row_hash
         {%- for f in passthrough %},
         {%- if f.get('type') == 'number' %}
         {{ customer_ai_field_number(columns, f.xdm_path or f.name).value }} as {{ customer_ai_quote(f.name) }}
@@ -129,7 +130,8 @@ identified as (
         {{ customer_ai_clean_text(customer_ai_flat_text(mapping, columns, 'purchase_id')) }} as purchase_id,
         {{ customer_ai_flat_text(mapping, columns, 'page_name') }} as page_name,
         {{ customer_ai_flat_text(mapping, columns, 'page_url') }} as page_url,
-        {{ customer_ai_flat_text(mapping, columns, 'channel') }} as raw_channel
+        {{ customer_ai_flat_text(mapping, columns, 'channel') }} as raw_channel,
+        {{ customer_ai_input_row_hash() }} as input_row_hash
         {%- for f in passthrough %},
         {%- set column = customer_ai_flat_column({'c': f.flat_column or f.name}, columns, 'c') %}
         {%- if column is none %}
@@ -218,7 +220,9 @@ final as (
                 when primary_event_type like 'application.%' then 'mobile'
                 else 'web'
             end
-        ) as channel
+        ) as channel,
+        -- a hash of the whole raw row: incremental staging finds changed input by it (macros/staging/restage.sql)
+        input_row_hash
         {%- for f in passthrough %},
         {{ customer_ai_quote(f.name) }}
         {%- endfor %}

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(**customer_ai_staging_config()) }}
 /*
     Every input row with the reason it cannot be used (null when it can). Materialized once so that the staged
     and rejected tables are cheap filters of it and always add up to the input.
@@ -7,6 +7,9 @@
     on the copies' content only (time, then profile, type and values), never on the order the rows arrived in, so
     two files in any order stage the same table. Ids are counted by a 64-bit hash first (customer_ai_repeated_keys)
     and only the copies of repeated ids are ranked, instead of sorting every row.
+
+    Incremental on DuckDB: a run restages only the event days whose input changed (new, late, edited or removed
+    rows), with every copy of the ids they hold, and gets the rows a full build would: macros/staging/restage.sql.
 */
 {%- set max_revenue = customer_ai_literal(var('customer_ai__max_event_revenue')) -%}
 {%- set max_quantity = customer_ai_literal(var('customer_ai__max_event_quantity')) -%}
@@ -17,7 +20,10 @@ with
 
 parsed as (
 
-    select * from {{ ref('stg_experience_events__parsed') }}
+    select * from {{ ref('stg_experience_events__parsed') }} as parsed_row
+    {%- if is_incremental() %}
+    where {{ customer_ai_is_restaged('parsed_row', this, customer_ai_restaged_days(this)) }}
+    {%- endif %}
 
 ),
 
@@ -137,5 +143,8 @@ select
     {%- for f in passthrough %}
     {{ customer_ai_quote(f.name) }},
     {%- endfor %}
-    rejection_reason
+    rejection_reason,
+    -- what the next run compares to find the days whose input or rules changed (macros/staging/restage.sql)
+    input_row_hash,
+    {{ customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) }} as staging_rules_fingerprint
 from final

@@ -32,7 +32,9 @@ VARIABLES = {
 # besides the run-time columns: a backtest's training fingerprint hashes its examples as each engine's frames type
 # them, its scoring fingerprint digests the evaluation rows with each engine's hash (their use is within one
 # warehouse: did this build's inputs change since the last build's)
+# staging's input_row_hash and rules fingerprint are only used by DuckDB's incremental staging
 RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"training_fingerprint", "scoring_fingerprint"}
+RUN_TIME_COLUMNS |= {"input_row_hash", "staging_rules_fingerprint"}
 IDENTICAL = [
     "stg_experience_events__validated",
     "stg_experience_events_rejected",

@@ -11,6 +11,7 @@ earlier build on purpose (its model registry and score history).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,11 @@ def test_the_refresh_kept_the_backtests_it_had_fitted_and_their_scores(warehouse
     with duckdb.connect(str(warehouses["refreshed"]), read_only=True) as con:
         statuses = con.sql("select status, count(*) from ml_propensity_backtests_trained group by 1").fetchall()
     assert dict(statuses).get("trained", 0) >= 4, statuses
+
+
+def test_the_refresh_restaged_only_the_days_that_changed(warehouses):
+    log = (warehouses["logs"] / "dbt-1.log").read_text()
+    restaged = re.search(r"stg_experience_events__validated: restaging (\d+) event days", log)
+    assert restaged, log[-3000:]
+    # the new day and the days its late events fell on, not the whole history
+    assert 1 <= int(restaged.group(1)) <= LATE_DAYS + 1, restaged.group(0)

@@ -329,3 +329,101 @@ def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path,
         },
     )
     assert xdm["status"] == "warn", xdm
+
+
+def _flat_events(rows: list[tuple]) -> pa.Table:
+    names = ["event_id", "profile_id", "event_type", "event_timestamp", "revenue"]
+    columns = list(zip(*rows, strict=True))
+    return pa.table(
+        {
+            name: pa.array(values, pa.float64() if name == "revenue" else pa.string())
+            for name, values in zip(names, columns, strict=True)
+        }
+    )
+
+
+VIEW = "web.webpagedetails.pageViews"
+BUY = "commerce.purchases"
+STAGED_DAYS = [
+    # day 1: changes below (a row erased, one edited, a late one arrives)
+    ("kept-then-copied", "p1", VIEW, "2025-05-01T09:00:00Z", None),
+    ("erased-first-copy", "p2", BUY, "2025-05-01T10:00:00Z", 5.0),
+    ("edited-later", "p3", BUY, "2025-05-01T12:00:00Z", 7.0),
+    # day 2: its input never changes, but copies of its ids arrive or leave on other days
+    ("bad-then-good", "p1", BUY, "2025-05-02T09:00:00Z", -3.0),
+    ("overtaken-by-a-late-copy", "p2", VIEW, "2025-05-02T10:00:00Z", None),
+    ("erased-first-copy", "p2", BUY, "2025-05-02T10:30:00Z", 5.0),
+    ("untouched", "p3", VIEW, "2025-05-02T11:00:00Z", None),
+    (None, "p3", VIEW, "2025-05-02T13:00:00Z", None),
+    # no usable time
+    ("no-time", "p3", VIEW, "not a time", None),
+]
+ARRIVING = [
+    # the next day, with copies of ids staged before
+    ("new-day", "p1", VIEW, "2025-05-03T09:00:00Z", None),
+    ("kept-then-copied", "p1", VIEW, "2025-05-03T09:30:00Z", None),
+    ("bad-then-good", "p1", BUY, "2025-05-03T10:00:00Z", 3.0),
+    # late, on day 1: an earlier copy of an id whose staged copy is on day 2
+    ("overtaken-by-a-late-copy", "p2", VIEW, "2025-05-01T08:00:00Z", None),
+    ("no-time", "p3", VIEW, "still not a time", None),
+]
+
+
+def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_path, dbt_runner):
+    """A normal run re-stages only the days whose input changed, with every copy of the ids they hold: new and late
+    copies of staged ids, an erased copy, an edited row, rows without a time, and a change of the rules all give the
+    tables a full build gives, and a row of a day that did not change is not rewritten."""
+    path = tmp_path / "events.parquet"
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(path),
+    }
+    select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated+1"]
+    tables = ("stg_experience_events__validated", "stg_experience_events", "stg_experience_events_rejected")
+
+    def rows(db: str, table: str) -> list[tuple]:
+        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
+            return con.sql(f"select * from {table} order by all").fetchall()
+
+    def refresh_and_compare(events: pa.Table, settings: dict) -> None:
+        pq.write_table(events, path)
+        dbt_runner(select, {**variables, **settings}, db_name="inc.duckdb")
+        dbt_runner(select + ["--full-refresh"], {**variables, **settings}, db_name="full.duckdb")
+        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+            marked = con.sql("select page_name from stg_experience_events where event_id = 'untouched'").fetchall()
+            con.execute("update stg_experience_events__validated set page_name = null where event_id = 'untouched'")
+        assert marked == [(mark,)]
+        for table in tables:
+            assert rows("inc.duckdb", table) == rows("full.duckdb", table), table
+
+    pq.write_table(_flat_events(STAGED_DAYS), path)
+    dbt_runner(select, variables, db_name="inc.duckdb")
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        # a mark on a row of day 2, whose input never changes below: a run that restaged it would erase the mark
+        con.execute(
+            "update stg_experience_events__validated set page_name = 'not restaged' where event_id = 'untouched'"
+        )
+    mark = "not restaged"
+
+    # the day arrives; day 1 loses the first copy of an id whose second copy is on day 2, and a row of it is edited
+    arrived = [row for row in STAGED_DAYS if row[:4] != ("erased-first-copy", "p2", BUY, "2025-05-01T10:00:00Z")]
+    arrived = [(*row[:4], 9.0) if row[0] == "edited-later" else row for row in arrived]
+    refresh_and_compare(_flat_events(arrived + ARRIVING), {})
+    log = (tmp_path / "logs" / "dbt.log").read_text()
+    assert "restaging 2 event days and the rows without a usable timestamp" in log, log[-3000:]
+    reasons = dict(rows("inc.duckdb", "(select event_id, rejection_reason from stg_experience_events_rejected)"))
+    assert reasons["kept-then-copied"] == "duplicate event id"
+    assert reasons["bad-then-good"] == "negative revenue"
+    assert reasons["overtaken-by-a-late-copy"] == "duplicate event id"
+    assert "erased-first-copy" not in reasons
+
+    # a stricter rule: every day is judged again, the marked one too
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        con.execute(
+            "update stg_experience_events__validated set page_name = 'judged again?' where event_id = 'untouched'"
+        )
+    mark = None
+    refresh_and_compare(_flat_events(arrived + ARRIVING), {"customer_ai__max_event_revenue": 6})
+    reasons = dict(rows("inc.duckdb", "(select event_id, rejection_reason from stg_experience_events_rejected)"))
+    assert reasons["edited-later"] == "revenue above customer_ai__max_event_revenue"

@@ -1,0 +1,193 @@
+{#-
+    Incremental staging (stg_experience_events__validated): a run re-stages only the input that changed since the
+    last run, and gets exactly the rows a full build would.
+
+    The unit is the event day (the day of event_at; rows without a usable timestamp form one more day, null). A day
+    is restaged when
+      - its input rows changed: their count or the sum of a hash of every raw row (input_row_hash) differs from
+        what the staged rows of that day recorded: new, late (however late), edited and removed rows all show;
+      - the staging rules changed (customer_ai_staging_rules_fingerprint): then every day is;
+      - it can hold rows "in the future of the run", which stop being in the future as time passes: the run's day
+        and later, and every day that had such a row at the last run.
+    Duplicate ids cross days: which copy of an id is kept depends on all its copies. So every copy, on any day, of
+    an id that a restaged day holds (in the input or in the staged rows) is restaged with it and ranked again.
+    Rows of other ids on other days keep their status: their copies and the rules that judged them are unchanged.
+
+    The staged table keeps, per row, the hash of its raw row and the rules fingerprint, to compare with next time.
+    On DuckDB the model is incremental with the strategy below; on Spark (Parquet tables have no row deletes) it
+    is a table rebuilt every run.
+-#}
+{% macro customer_ai_staging_config() %}
+    {{ return(adapter.dispatch('customer_ai_staging_config', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_staging_config() %}
+    {#- sync_all_columns: a table staged before these columns existed gets them (null: every day restages once) -#}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'restage_changed_days',
+               'on_schema_change': 'sync_all_columns'}) }}
+{% endmacro %}
+{% macro spark__customer_ai_staging_config() %}
+    {{ return({'materialized': 'table'}) }}
+{% endmacro %}
+
+
+{#- A hash of a whole raw input row (aliased raw_row), to notice any change of it. -#}
+{% macro customer_ai_input_row_hash() %}
+    {{ return(adapter.dispatch('customer_ai_input_row_hash', 'customer_ai')()) }}
+{% endmacro %}
+{% macro default__customer_ai_input_row_hash() -%}
+    {#- only DuckDB stages incrementally; Spark's hashes refuse the map columns of XDM input -#}
+    cast(null as bigint)
+{%- endmacro %}
+{% macro duckdb__customer_ai_input_row_hash() -%}
+    hash(raw_row)
+{%- endmacro %}
+
+
+{#-
+    What the status of a staged row depends on besides its own raw row: how the input is parsed (the parsed view's
+    definition in the warehouse: input relation, its columns, identity, event types, passthrough fields), the
+    validation's code and its settings. Run-time parts (the run's start) are not in it: they are handled by day.
+-#}
+{% macro customer_ai_staging_rules_fingerprint() %}
+    {%- set parsed = ref('stg_experience_events__parsed') -%}
+    {%- set settings = {
+        'max_event_revenue': var('customer_ai__max_event_revenue'),
+        'max_event_quantity': var('customer_ai__max_event_quantity'),
+        'passthrough_fields': var('customer_ai__passthrough_fields') or []} -%}
+    {%- set definition = customer_ai_view_definition(parsed) -%}
+    {%- if var('customer_ai__events_source') == 'files' -%}
+        {#- where the files are is not a rule: a moved or wider glob restages just the days whose rows differ -#}
+        {%- set definition = definition | replace(customer_ai_string_literal(var('customer_ai__events_path')), "'<events path>'") -%}
+    {%- endif -%}
+    {{ return(local_md5(definition ~ '|' ~ model.raw_code ~ '|' ~ tojson(settings))) }}
+{% endmacro %}
+
+{% macro customer_ai_view_definition(relation) %}
+    {{ return(adapter.dispatch('customer_ai_view_definition', 'customer_ai')(relation)) }}
+{% endmacro %}
+{% macro default__customer_ai_view_definition(relation) %}
+    {{ return('') }}
+{% endmacro %}
+{% macro duckdb__customer_ai_view_definition(relation) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set found = run_query(
+        'select sql from duckdb_views() where database_name = ' ~ customer_ai_string_literal(relation.database)
+        ~ ' and schema_name = ' ~ customer_ai_string_literal(relation.schema)
+        ~ ' and view_name = ' ~ customer_ai_string_literal(relation.identifier)) -%}
+    {{ return(found.rows[0][0] if found.rows | length > 0 else '') }}
+{% endmacro %}
+
+
+{#-
+    The days to restage, found by one query when the model renders (the staged table is still the last run's):
+    {'dates': ['2025-05-01', ...], 'undated': whether the rows without a usable timestamp are restaged}.
+-#}
+{% macro customer_ai_restaged_days(staged) %}
+    {%- if not execute -%}{{ return({'all': true}) }}{%- endif -%}
+    {%- set staged_columns = adapter.get_columns_in_relation(staged) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'input_row_hash' not in staged_columns or 'staging_rules_fingerprint' not in staged_columns -%}
+        {#- staged before rows carried their fingerprints: restage everything once -#}
+        {{ return({'all': true}) }}
+    {%- endif -%}
+    {%- set parsed = ref('stg_experience_events__parsed') -%}
+    {%- set rules = customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) -%}
+    {%- set future_reason = customer_ai_string_literal('timestamp in the future of the run') -%}
+    {%- set query -%}
+    select cast(coalesce(input_day.event_date, staged_day.event_date) as {{ dbt.type_string() }}) as event_date
+    from (
+        select
+            cast(event_at as date) as event_date,
+            count(*) as row_count,
+            sum(input_row_hash) as fingerprint
+        from {{ parsed }}
+        group by cast(event_at as date)
+    ) as input_day
+    full outer join (
+        select
+            cast(event_at as date) as event_date,
+            count(*) as row_count,
+            sum(input_row_hash) as fingerprint,
+            min(staging_rules_fingerprint) as first_rules,
+            max(staging_rules_fingerprint) as last_rules,
+            max(case when rejection_reason = {{ future_reason }} then 1 else 0 end) as had_future_rows
+        from {{ staged }}
+        group by cast(event_at as date)
+    ) as staged_day
+        on input_day.event_date is not distinct from staged_day.event_date
+    where input_day.row_count is distinct from staged_day.row_count
+        or input_day.fingerprint is distinct from staged_day.fingerprint
+        or staged_day.first_rules is distinct from {{ rules }}
+        or staged_day.last_rules is distinct from {{ rules }}
+        or staged_day.had_future_rows = 1
+        or coalesce(input_day.event_date, staged_day.event_date)
+            >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date)
+    order by 1
+    {%- endset -%}
+    {%- set found = run_query(query) -%}
+    {%- set days = {'all': false, 'dates': [], 'undated': false} -%}
+    {%- for row in found.rows -%}
+        {%- if row[0] is none -%}{%- do days.update({'undated': true}) -%}
+        {%- else -%}{%- do days['dates'].append(row[0] | string) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(days) }}
+{% endmacro %}
+
+
+{#- Whether a row of the parsed input or of the staged table (`row_alias`, with event_at) lies on a restaged day. -#}
+{% macro customer_ai_on_restaged_day(row_alias, days) -%}
+    {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
+    (
+        {%- if days['dates'] %}
+        cast({{ row_alias }}.event_at as date) in (
+            {%- for day in days['dates'] %}cast('{{ day }}' as date){{ ', ' if not loop.last }}{% endfor -%}
+        )
+        {%- else %}
+        false
+        {%- endif %}
+        {%- if days['undated'] %}
+        or {{ row_alias }}.event_at is null
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#-
+    Whether a row (of the parsed input or of the staged table, aliased `row_alias`) is restaged: it lies on a
+    restaged day, or its id has a copy on one, in the input or in the staged rows.
+-#}
+{% macro customer_ai_is_restaged(row_alias, staged, days) -%}
+    {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
+    {%- set parsed = ref('stg_experience_events__parsed') -%}
+    (
+        {{ customer_ai_on_restaged_day(row_alias, days) }}
+        or {{ row_alias }}.event_id in (
+            select input_copy.event_id
+            from {{ parsed }} as input_copy
+            where input_copy.event_id is not null
+                and {{ customer_ai_on_restaged_day('input_copy', days) }}
+            union
+            select staged_copy.event_id
+            from {{ staged }} as staged_copy
+            where staged_copy.event_id is not null
+                and {{ customer_ai_on_restaged_day('staged_copy', days) }}
+        )
+    )
+{%- endmacro %}
+
+
+{#-
+    The `restage_changed_days` incremental strategy: delete the staged rows that this run restaged (the same
+    predicate the model selected its input with, evaluated before any row is deleted), then insert the new ones.
+-#}
+{% macro get_incremental_restage_changed_days_sql(arg_dict) %}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- set days = customer_ai_restaged_days(target) -%}
+    {%- do log(this.identifier ~ ': restaging ' ~ ('every event day' if days['all'] else (days['dates'] | length)
+        ~ ' event days' ~ (' and the rows without a usable timestamp' if days['undated'] else '')), info=true) -%}
+    delete from {{ target }} as staged_row
+    where {{ customer_ai_is_restaged('staged_row', target, days) }};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{% endmacro %}
