@@ -93,7 +93,15 @@
     {%- set rules = customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) -%}
     {%- set future_reason = customer_ai_string_literal('timestamp in the future of the run') -%}
     {%- set query -%}
-    select cast(coalesce(input_day.event_date, staged_day.event_date) as {{ dbt.type_string() }}) as event_date
+    select
+        cast(coalesce(input_day.event_date, staged_day.event_date) as {{ dbt.type_string() }}) as event_date,
+        -- rows staged under other rules, or before rows carried the fingerprint (null)
+        staged_day.row_count is not null and (
+            staged_day.fingerprinted_rows < staged_day.row_count
+            or staged_day.first_rules is distinct from {{ rules }}
+            or staged_day.last_rules is distinct from {{ rules }}
+        )
+            as rules_changed
     from (
         select
             cast(event_at as date) as event_date,
@@ -107,6 +115,7 @@
             cast(event_at as date) as event_date,
             count(*) as row_count,
             sum(input_row_hash) as fingerprint,
+            count(staging_rules_fingerprint) as fingerprinted_rows,
             min(staging_rules_fingerprint) as first_rules,
             max(staging_rules_fingerprint) as last_rules,
             max(case when rejection_reason = {{ future_reason }} then 1 else 0 end) as had_future_rows
@@ -116,6 +125,7 @@
         on input_day.event_date is not distinct from staged_day.event_date
     where input_day.row_count is distinct from staged_day.row_count
         or input_day.fingerprint is distinct from staged_day.fingerprint
+        or staged_day.fingerprinted_rows < staged_day.row_count
         or staged_day.first_rules is distinct from {{ rules }}
         or staged_day.last_rules is distinct from {{ rules }}
         or staged_day.had_future_rows = 1
@@ -126,7 +136,10 @@
     {%- set found = run_query(query) -%}
     {%- set days = {'all': false, 'dates': [], 'undated': false} -%}
     {%- for row in found.rows -%}
-        {%- if row[0] is none -%}{%- do days.update({'undated': true}) -%}
+        {%- if row[1] -%}
+            {#- other rules judged the staged rows: every day is restaged, not only the days that hold rows today -#}
+            {{ return({'all': true}) }}
+        {%- elif row[0] is none -%}{%- do days.update({'undated': true}) -%}
         {%- else -%}{%- do days['dates'].append(row[0] | string) -%}{%- endif -%}
     {%- endfor -%}
     {{ return(days) }}

@@ -384,7 +384,8 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
 
     def rows(db: str, table: str) -> list[tuple]:
         with duckdb.connect(str(tmp_path / db), read_only=True) as con:
-            return con.sql(f"select * from {table} order by all").fetchall()
+            # staged_at is when a row was staged: the two warehouses staged at different times
+            return con.sql(f"select columns(lambda c: c <> 'staged_at') from {table} order by all").fetchall()
 
     def refresh_and_compare(events: pa.Table, settings: dict) -> None:
         pq.write_table(events, path)
@@ -417,6 +418,9 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     assert reasons["bad-then-good"] == "negative revenue"
     assert reasons["overtaken-by-a-late-copy"] == "duplicate event id"
     assert "erased-first-copy" not in reasons
+    # restaged rows carry the time of this run, the others keep the time they were staged at
+    staged_at = dict(rows("inc.duckdb", "(select event_id, staged_at as at from stg_experience_events__validated)"))
+    assert staged_at["untouched"] < staged_at["edited-later"]
 
     # a stricter rule: every day is judged again, the marked one too
     with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
@@ -427,3 +431,76 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     refresh_and_compare(_flat_events(arrived + ARRIVING), {"customer_ai__max_event_revenue": 6})
     reasons = dict(rows("inc.duckdb", "(select event_id, rejection_reason from stg_experience_events_rejected)"))
     assert reasons["edited-later"] == "revenue above customer_ai__max_event_revenue"
+
+
+def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path, dbt_runner):
+    """A warehouse staged by an earlier version has no input_row_hash, staging_rules_fingerprint or staged_at: the next
+    normal run adds them and restages every day, and gets the rows a full build gets."""
+    path = tmp_path / "events.parquet"
+    pq.write_table(_flat_events(STAGED_DAYS), path)
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(path),
+    }
+    select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated"]
+    dbt_runner(select, variables, db_name="old.duckdb")
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        for column in ("input_row_hash", "staging_rules_fingerprint", "staged_at"):
+            con.execute(f"alter table stg_experience_events__validated drop column {column}")
+    pq.write_table(_flat_events(STAGED_DAYS + ARRIVING), path)
+    result = dbt_runner(select, variables, db_name="old.duckdb")
+    assert "restaging every event day" in result.stdout, result.stdout[-3000:]
+    dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
+    query = "select * exclude (staged_at) from stg_experience_events__validated order by all"
+    with (
+        duckdb.connect(str(tmp_path / "old.duckdb"), read_only=True) as old,
+        duckdb.connect(str(tmp_path / "full.duckdb"), read_only=True) as full,
+    ):
+        assert old.sql(query).fetchall() == full.sql(query).fetchall()
+
+
+def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_their_rules(tmp_path, dbt_runner):
+    """The daily activity and the prediction flags recompute only the days staging restaged: a run with nothing new
+    recomputes none, a day whose events were all erased loses its rows, a late event is counted, and a change of a
+    custom event recomputes every day; each time the tables are those of a full build."""
+    path = tmp_path / "events.parquet"
+    variables = {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(path),
+    }
+    select = ["run", "--select", "+int_profile_activities_aggregated_to_days", "+int_prediction_activity_flagged"]
+    per_day_models = ("int_profile_activities_aggregated_to_days", "int_prediction_activity_flagged")
+
+    def rows(db: str, table: str) -> list[tuple]:
+        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
+            # events_staged_at is when the events were staged: the two warehouses staged at different times
+            return con.sql(f"select columns(lambda c: c <> 'events_staged_at') from {table} order by all").fetchall()
+
+    def refresh_and_compare(events: list[tuple], settings: dict) -> str:
+        pq.write_table(_flat_events(events), path)
+        result = dbt_runner(select, {**variables, **settings}, db_name="inc.duckdb")
+        dbt_runner(select + ["--full-refresh"], {**variables, **settings}, db_name="full.duckdb")
+        for table in per_day_models:
+            assert rows("inc.duckdb", table) == rows("full.duckdb", table), table
+        return result.stdout
+
+    everything = STAGED_DAYS + ARRIVING
+    refresh_and_compare(everything, {})
+    out = refresh_and_compare(everything, {})
+    for model in per_day_models:
+        assert f"{model}: recomputing 0 event days" in out, out[-3000:]
+
+    # day 3 is erased (every event of it) and a purchase arrives late on day 1
+    later = [row for row in everything if not row[3].startswith("2025-05-03")]
+    later.append(("late-purchase", "p3", BUY, "2025-05-01T15:00:00Z", 4.0))
+    out = refresh_and_compare(later, {})
+    assert "int_profile_activities_aggregated_to_days: recomputing" in out, out[-3000:]
+    days = rows("inc.duckdb", "(select distinct activity_date from int_profile_activities_aggregated_to_days)")
+    assert [str(day) for (day,) in days] == ["2025-05-01", "2025-05-02"]
+
+    big_purchase = [{"name": "big_purchase", "conditions": [{"field": "revenue", "operator": "gt", "value": 4}]}]
+    out = refresh_and_compare(later, {"customer_ai__custom_events": big_purchase})
+    assert "int_profile_activities_aggregated_to_days: recomputing every event day (its rules changed)" in out
+    assert "int_prediction_activity_flagged: recomputing 0 event days" in out, out[-3000:]
