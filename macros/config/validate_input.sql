@@ -76,6 +76,9 @@
         {%- if f is not mapping or not customer_ai_is_name(f.get('name')) -%}
             {%- do errors.append(where ~ ".name: must be a lower-case identifier, got " ~ customer_ai_shown(f.get('name') if f is mapping else f)) -%}
         {%- else -%}
+            {%- if f.name in customer_ai_staged_event_columns() -%}
+                {%- do errors.append(where ~ ".name: " ~ customer_ai_shown(f.name) ~ " is a column the project stages already; choose another name") -%}
+            {%- endif -%}
             {%- if f.get('type', 'string') not in ['string', 'number'] -%}
                 {%- do errors.append(where ~ ".type: one of string, number, got " ~ customer_ai_shown(f.type)) -%}
             {%- endif -%}
@@ -182,4 +185,13 @@
         {%- do errors.append("customer_ai__bi_export_dir: must be a folder path or null, got " ~ customer_ai_shown(export_dir)) -%}
     {%- endif -%}
     {{ return(errors) }}
+{% endmacro %}
+
+
+{#- The columns of the staged events (stg_experience_events__validated): a pass-through field cannot take a name of them. -#}
+{% macro customer_ai_staged_event_columns() %}
+    {{ return(['event_id', 'profile_id', 'identity_namespace', 'event_type', 'event_types', 'raw_event_type',
+               'raw_timestamp', 'event_at', 'event_date', 'revenue', 'quantity', 'purchase_id', 'page_name',
+               'page_url', 'channel', 'rejection_reason', 'input_row_hash', 'staging_rules_fingerprint',
+               'staged_at']) }}
 {% endmacro %}

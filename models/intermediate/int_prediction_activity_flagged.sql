@@ -1,3 +1,4 @@
+{{ config(**customer_ai_per_day_incremental_config('activity_date')) }}
 /*
     Every condition of every prediction (customer_ai__predictions), compiled to SQL once (macros/goals/conditions.sql)
     and tested on every event: one row per (prediction, condition, profile, day) on which at least one event met
@@ -7,6 +8,9 @@
       - active (number 0): an event the profile initiated, i.e. with a type other than customer_ai__passive_event_types
     An event that matches one of a prediction's exclusions meets none of that prediction's conditions.
     int_prediction_snapshots_labeled turns these rows into eligibility and labels with plain SQL.
+
+    Incremental on DuckDB: a run tests again only the days whose staged events changed (restaged) since the last
+    run, and deletes the days that have no staged event left: macros/staging/recount.sql.
 */
 {%- set conditions = [] -%}
 {#- each distinct test is computed once (without exclusions, "active" is the same test for every prediction) -#}
@@ -22,11 +26,20 @@
     {%- endfor -%}
 {%- endfor -%}
 
+{#- the compiled conditions: a change of a prediction tests every day again -#}
+{%- set rules = {'conditions': conditions, 'tests': tests} %}
+
 with
 
 events as (
 
-    select * from {{ ref('stg_experience_events') }}
+    {{ customer_ai_per_day_events('activity_date', rules) }}
+
+),
+
+day_staged_at as (
+
+    {{ customer_ai_day_staged_at('events') }}
 
 ),
 
@@ -65,8 +78,13 @@ final as (
         conditions.condition_role,
         conditions.condition_number,
         daily_flags.profile_id,
-        daily_flags.event_date as activity_date
+        daily_flags.event_date as activity_date,
+        -- what the next run compares to find the days to test again (macros/staging/recount.sql)
+        day_staged_at.events_staged_at,
+        {{ customer_ai_string_literal(customer_ai_per_day_rules_fingerprint(rules)) }} as rules_fingerprint
     from daily_flags
+    inner join day_staged_at
+        on daily_flags.event_date = day_staged_at.event_date
     inner join conditions
         on case conditions.test_number
             {%- for test in tests %}

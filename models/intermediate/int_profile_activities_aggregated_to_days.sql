@@ -1,15 +1,27 @@
+{{ config(**customer_ai_per_day_incremental_config('activity_date')) }}
 /*
     Events counted per profile, day and activity. An activity is an event type, or 'custom.<name>' for a custom
     event (customer_ai__custom_events). An event with several types (a product view that is also a page view)
     counts once for each of its types; a custom event counts each matching event once. Features and labels are
     computed from this much smaller table instead of raw events.
+
+    Incremental on DuckDB: a run recounts only the days whose staged events changed (restaged) since the last
+    run, and deletes the days that have no staged event left: macros/staging/recount.sql.
 */
+{#- what the counts depend on besides the events: a change recounts every day -#}
+{%- set rules = {'custom_events': var('customer_ai__custom_events') or []} -%}
 
 with
 
 events as (
 
-    select * from {{ ref('stg_experience_events') }}
+    {{ customer_ai_per_day_events('activity_date', rules) }}
+
+),
+
+day_staged_at as (
+
+    {{ customer_ai_day_staged_at('events') }}
 
 ),
 
@@ -40,7 +52,7 @@ activities as (
 
 ),
 
-final as (
+counted as (
 
     select
         profile_id,
@@ -52,6 +64,19 @@ final as (
         round(sum(revenue), 2) as revenue
     from activities
     group by profile_id, activity_date, activity
+
+),
+
+final as (
+
+    select
+        counted.*,
+        -- what the next run compares to find the days to recount (macros/staging/recount.sql)
+        day_staged_at.events_staged_at,
+        {{ customer_ai_string_literal(customer_ai_per_day_rules_fingerprint(rules)) }} as rules_fingerprint
+    from counted
+    inner join day_staged_at
+        on counted.activity_date = day_staged_at.event_date
 
 )
 

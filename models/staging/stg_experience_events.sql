@@ -30,7 +30,8 @@ final as (
         channel
         {%- for f in var('customer_ai__passthrough_fields') or [] %},
         {{ customer_ai_quote(f.name) }}
-        {%- endfor %}
+        {%- endfor %},
+        staged_at
     from validated
     where rejection_reason is null
 

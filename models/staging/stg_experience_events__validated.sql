@@ -146,5 +146,7 @@ select
     rejection_reason,
     -- what the next run compares to find the days whose input or rules changed (macros/staging/restage.sql)
     input_row_hash,
-    {{ customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) }} as staging_rules_fingerprint
+    {{ customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) }} as staging_rules_fingerprint,
+    -- when the row was (re)staged: downstream incremental models find the changed days by it
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as staged_at
 from final

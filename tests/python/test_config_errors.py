@@ -170,6 +170,15 @@ def test_bad_global_settings_name_the_var(dbt_runner):
     assert not missing, f"{missing}\n{output[-4000:]}"
 
 
+def test_a_pass_through_field_cannot_take_the_name_of_a_staged_column(dbt_runner):
+    fields = [{"name": "tracking_code"}, {"name": "staged_at"}, {"name": "revenue", "type": "number"}]
+    returncode, output = _validate(dbt_runner, {"customer_ai__passthrough_fields": fields})
+    assert returncode != 0
+    assert "customer_ai__passthrough_fields[1].name: 'staged_at' is a column the project stages already" in output
+    assert "customer_ai__passthrough_fields[2].name: 'revenue' is a column the project stages already" in output
+    assert "passthrough_fields[0]" not in output, output[-3000:]
+
+
 @pytest.mark.parametrize(("as_of", "expected"), DATE_CASES)
 def test_bad_as_of_dates_are_refused_up_front(as_of, expected, dbt_runner):
     returncode, output = _validate(dbt_runner, {"customer_ai__as_of_date": as_of})

@@ -35,6 +35,8 @@ VARIABLES = {
 # staging's input_row_hash and rules fingerprint are only used by DuckDB's incremental staging
 RUN_TIME_COLUMNS = conftest.RUN_TIME_COLUMNS | {"training_fingerprint", "scoring_fingerprint"}
 RUN_TIME_COLUMNS |= {"input_row_hash", "staging_rules_fingerprint"}
+# so are the rules fingerprints of the per-day models (the compiled conditions differ between engines)
+RUN_TIME_COLUMNS |= {"rules_fingerprint"}
 IDENTICAL = [
     "stg_experience_events__validated",
     "stg_experience_events_rejected",

@@ -133,3 +133,14 @@ def test_the_refresh_restaged_only_the_days_that_changed(warehouses):
     assert restaged, log[-3000:]
     # the new day and the days its late events fell on, not the whole history
     assert 1 <= int(restaged.group(1)) <= LATE_DAYS + 1, restaged.group(0)
+
+
+def test_the_refresh_recomputed_the_per_day_models_on_the_restaged_days_only(warehouses):
+    log = (warehouses["logs"] / "dbt-1.log").read_text()
+    restaged = re.search(r"stg_experience_events__validated: restaging (\d+) event days", log)
+    assert restaged, log[-3000:]
+    for model in ("int_profile_activities_aggregated_to_days", "int_prediction_activity_flagged"):
+        recomputed = re.search(rf"{model}: recomputing (\d+) event days", log)
+        assert recomputed, (model, log[-3000:])
+        # a restaged day whose events were all rejected has nothing to recompute: never more days than restaged
+        assert 1 <= int(recomputed.group(1)) <= int(restaged.group(1)), recomputed.group(0)
