@@ -20,7 +20,8 @@ with
 
 parsed as (
 
-    select * from {{ ref('stg_experience_events__parsed') }} as parsed_row
+    -- the alias is unused when every day is restaged (the filter is then `true`)
+    select * from {{ ref('stg_experience_events__parsed') }} as parsed_row  -- noqa: AL05
     {%- if is_incremental() %}
     where {{ customer_ai_is_restaged('parsed_row', this, customer_ai_restaged_days(this)) }}
     {%- endif %}
