@@ -65,3 +65,24 @@
         {%- endfor -%}
     {%- endif -%}
 {% endmacro %}
+
+
+{#-
+    Whether an existing table has every one of `columns` (lower-case names). An incremental model whose table was
+    built by an earlier version, before it had the columns a run compares, is rebuilt whole once.
+-#}
+{% macro customer_ai_relation_has_columns(relation, columns) %}
+    {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- for column in columns if column not in present -%}{{ return(false) }}{%- endfor -%}
+    {{ return(true) }}
+{% endmacro %}
+
+
+{#- `expr in (<the dates>)` for a list of YYYY-MM-DD strings; false for an empty list. -#}
+{% macro customer_ai_in_dates(expr, dates) -%}
+    {%- if not dates -%}false{%- else -%}
+    {{ expr }} in (
+        {%- for day in dates %}{{ customer_ai_date_literal(day) }}{{ ', ' if not loop.last }}{% endfor -%}
+    )
+    {%- endif -%}
+{%- endmacro %}

@@ -44,51 +44,51 @@
     {%- if not is_incremental() -%}{{ return('select * from ' ~ events) }}{%- endif -%}
     {%- set days = customer_ai_recomputed_days(this, day_column, settings) -%}
     {%- if days is none -%}{{ return('select * from ' ~ events) }}{%- endif -%}
-    {%- set listed = [] -%}
-    {%- for day in days %}{% do listed.append("cast('" ~ day ~ "' as date)") %}{% endfor -%}
-    {{ return('select * from ' ~ events ~ ' where event_date in (' ~ (listed | join(', ') if listed else 'null') ~ ')') }}
+    {{ return('select * from ' ~ events ~ ' where ' ~ customer_ai_in_dates('event_date', days)) }}
 {% endmacro %}
 
 
 {#- The days to recompute (a list of 'YYYY-MM-DD'), or none when every day is. -#}
 {% macro customer_ai_recomputed_days(computed, day_column, settings) %}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(computed) | map(attribute='name') | map('lower') | list -%}
-    {%- if 'events_staged_at' not in columns or 'rules_fingerprint' not in columns -%}
+    {%- if not customer_ai_relation_has_columns(computed, ['events_staged_at', 'rules_fingerprint']) -%}
         {%- do log(this.identifier ~ ': recomputing every event day (built before rows recorded when)', info=true) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set rules = customer_ai_string_literal(customer_ai_per_day_rules_fingerprint(settings)) -%}
     {%- set query -%}
-    select
-        cast(coalesce(staged_day.event_date, computed_day.{{ day_column }}) as {{ dbt.type_string() }}) as event_date,
-        computed_day.{{ day_column }} is not null and (
-            computed_day.first_rules is distinct from {{ rules }}
-            or computed_day.last_rules is distinct from {{ rules }}
-        ) as rules_changed
+    select event_date, rules_changed
     from (
         select
-            event_date,
-            max(staged_at) as staged_at
-        from {{ ref('stg_experience_events') }}
-        group by event_date
-    ) as staged_day
-    full outer join (
-        select
-            {{ day_column }},
-            max(events_staged_at) as staged_at,
-            min(rules_fingerprint) as first_rules,
-            max(rules_fingerprint) as last_rules
-        from {{ computed }}
-        group by {{ day_column }}
-    ) as computed_day
-        on staged_day.event_date = computed_day.{{ day_column }}
-    where staged_day.event_date is null
-        or computed_day.{{ day_column }} is null
-        or staged_day.staged_at is distinct from computed_day.staged_at
-        or computed_day.first_rules is distinct from {{ rules }}
-        or computed_day.last_rules is distinct from {{ rules }}
-    order by 1
+            cast(coalesce(staged_day.event_date, computed_day.{{ day_column }}) as {{ dbt.type_string() }}) as event_date,
+            computed_day.{{ day_column }} is not null and (
+                computed_day.first_rules is distinct from {{ rules }}
+                or computed_day.last_rules is distinct from {{ rules }}
+            ) as rules_changed,
+            -- new, gone, or restaged since
+            staged_day.event_date is null
+                or computed_day.{{ day_column }} is null
+                or staged_day.staged_at is distinct from computed_day.staged_at as events_changed
+        from (
+            select
+                event_date,
+                max(staged_at) as staged_at
+            from {{ ref('stg_experience_events') }}
+            group by event_date
+        ) as staged_day
+        full outer join (
+            select
+                {{ day_column }},
+                max(events_staged_at) as staged_at,
+                min(rules_fingerprint) as first_rules,
+                max(rules_fingerprint) as last_rules
+            from {{ computed }}
+            group by {{ day_column }}
+        ) as computed_day
+            on staged_day.event_date = computed_day.{{ day_column }}
+    ) as compared_day
+    where rules_changed or events_changed
+    order by event_date
     {%- endset -%}
     {%- set found = run_query(query) -%}
     {%- set days = [] -%}

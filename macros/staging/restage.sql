@@ -84,8 +84,7 @@
 -#}
 {% macro customer_ai_restaged_days(staged) %}
     {%- if not execute -%}{{ return({'all': true}) }}{%- endif -%}
-    {%- set staged_columns = adapter.get_columns_in_relation(staged) | map(attribute='name') | map('lower') | list -%}
-    {%- if 'input_row_hash' not in staged_columns or 'staging_rules_fingerprint' not in staged_columns -%}
+    {%- if not customer_ai_relation_has_columns(staged, ['input_row_hash', 'staging_rules_fingerprint']) -%}
         {#- staged before rows carried their fingerprints: restage everything once -#}
         {{ return({'all': true}) }}
     {%- endif -%}
@@ -93,45 +92,45 @@
     {%- set rules = customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) -%}
     {%- set future_reason = customer_ai_string_literal('timestamp in the future of the run') -%}
     {%- set query -%}
-    select
-        cast(coalesce(input_day.event_date, staged_day.event_date) as {{ dbt.type_string() }}) as event_date,
-        -- rows staged under other rules, or before rows carried the fingerprint (null)
-        staged_day.row_count is not null and (
-            staged_day.fingerprinted_rows < staged_day.row_count
-            or staged_day.first_rules is distinct from {{ rules }}
-            or staged_day.last_rules is distinct from {{ rules }}
-        )
-            as rules_changed
+    select event_date, rules_changed
     from (
         select
-            cast(event_at as date) as event_date,
-            count(*) as row_count,
-            sum(input_row_hash) as fingerprint
-        from {{ parsed }}
-        group by cast(event_at as date)
-    ) as input_day
-    full outer join (
-        select
-            cast(event_at as date) as event_date,
-            count(*) as row_count,
-            sum(input_row_hash) as fingerprint,
-            count(staging_rules_fingerprint) as fingerprinted_rows,
-            min(staging_rules_fingerprint) as first_rules,
-            max(staging_rules_fingerprint) as last_rules,
-            max(case when rejection_reason = {{ future_reason }} then 1 else 0 end) as had_future_rows
-        from {{ staged }}
-        group by cast(event_at as date)
-    ) as staged_day
-        on input_day.event_date is not distinct from staged_day.event_date
-    where input_day.row_count is distinct from staged_day.row_count
-        or input_day.fingerprint is distinct from staged_day.fingerprint
-        or staged_day.fingerprinted_rows < staged_day.row_count
-        or staged_day.first_rules is distinct from {{ rules }}
-        or staged_day.last_rules is distinct from {{ rules }}
-        or staged_day.had_future_rows = 1
-        or coalesce(input_day.event_date, staged_day.event_date)
-            >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date)
-    order by 1
+            cast(coalesce(input_day.event_date, staged_day.event_date) as {{ dbt.type_string() }}) as event_date,
+            -- rows staged under other rules, or before rows carried the fingerprint (null)
+            staged_day.row_count is not null and (
+                staged_day.fingerprinted_rows < staged_day.row_count
+                or staged_day.first_rules is distinct from {{ rules }}
+                or staged_day.last_rules is distinct from {{ rules }}
+            ) as rules_changed,
+            input_day.row_count is distinct from staged_day.row_count
+                or input_day.fingerprint is distinct from staged_day.fingerprint as input_changed,
+            staged_day.had_future_rows = 1
+                or coalesce(input_day.event_date, staged_day.event_date)
+                >= cast('{{ run_started_at.strftime("%Y-%m-%d") }}' as date) as can_hold_future_rows
+        from (
+            select
+                cast(event_at as date) as event_date,
+                count(*) as row_count,
+                sum(input_row_hash) as fingerprint
+            from {{ parsed }}
+            group by cast(event_at as date)
+        ) as input_day
+        full outer join (
+            select
+                cast(event_at as date) as event_date,
+                count(*) as row_count,
+                sum(input_row_hash) as fingerprint,
+                count(staging_rules_fingerprint) as fingerprinted_rows,
+                min(staging_rules_fingerprint) as first_rules,
+                max(staging_rules_fingerprint) as last_rules,
+                max(case when rejection_reason = {{ future_reason }} then 1 else 0 end) as had_future_rows
+            from {{ staged }}
+            group by cast(event_at as date)
+        ) as staged_day
+            on input_day.event_date is not distinct from staged_day.event_date
+    ) as compared_day
+    where rules_changed or input_changed or can_hold_future_rows
+    order by event_date
     {%- endset -%}
     {%- set found = run_query(query) -%}
     {%- set days = {'all': false, 'dates': [], 'undated': false} -%}
@@ -150,13 +149,7 @@
 {% macro customer_ai_on_restaged_day(row_alias, days) -%}
     {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
     (
-        {%- if days['dates'] %}
-        cast({{ row_alias }}.event_at as date) in (
-            {%- for day in days['dates'] %}cast('{{ day }}' as date){{ ', ' if not loop.last }}{% endfor -%}
-        )
-        {%- else %}
-        false
-        {%- endif %}
+        {{ customer_ai_in_dates('cast(' ~ row_alias ~ '.event_at as date)', days['dates']) }}
         {%- if days['undated'] %}
         or {{ row_alias }}.event_at is null
         {%- endif %}

@@ -4,6 +4,7 @@ identity chosen by a var, and incremental sessionization that only touches the p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -146,11 +147,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     events = dd.to_flat_table(sim)
     path = tmp_path / "events.parquet"
     pq.write_table(events, path)
-    variables = {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
+    variables = _flat_file_source(path)
     select = ["run", "--select", "+int_events_sessionized"]
     dbt_runner(select, variables, db_name="inc.duckdb")
 
@@ -250,11 +247,7 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
     events = dd.to_flat_table(sim)
     path = tmp_path / "events.parquet"
     pq.write_table(events, path)
-    variables = {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
+    variables = _flat_file_source(path)
     select = ["run", "--select", "+int_sessions_aggregated"]
     dbt_runner(select, variables, db_name="inc.duckdb")
 
@@ -342,6 +335,21 @@ def _flat_events(rows: list[tuple]) -> pa.Table:
     )
 
 
+def _flat_file_source(path: Path) -> dict:
+    return {
+        "customer_ai__events_source": "files",
+        "customer_ai__events_format": "flat",
+        "customer_ai__events_path": str(path),
+    }
+
+
+def _rows_but(db: Path, table: str, run_time_column: str) -> list[tuple]:
+    """Every row of a table (or a parenthesised query), sorted, without a column that says when a run staged
+    something: two warehouses built at different times differ there and nowhere else."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(f"select columns(lambda c: c <> '{run_time_column}') from {table} order by all").fetchall()
+
+
 VIEW = "web.webpagedetails.pageViews"
 BUY = "commerce.purchases"
 STAGED_DAYS = [
@@ -374,18 +382,12 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     copies of staged ids, an erased copy, an edited row, rows without a time, and a change of the rules all give the
     tables a full build gives, and a row of a day that did not change is not rewritten."""
     path = tmp_path / "events.parquet"
-    variables = {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
+    variables = _flat_file_source(path)
     select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated+1"]
     tables = ("stg_experience_events__validated", "stg_experience_events", "stg_experience_events_rejected")
 
     def rows(db: str, table: str) -> list[tuple]:
-        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
-            # staged_at is when a row was staged: the two warehouses staged at different times
-            return con.sql(f"select columns(lambda c: c <> 'staged_at') from {table} order by all").fetchall()
+        return _rows_but(tmp_path / db, table, "staged_at")
 
     def refresh_and_compare(events: pa.Table, settings: dict) -> None:
         pq.write_table(events, path)
@@ -438,11 +440,7 @@ def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path,
     normal run adds them and restages every day, and gets the rows a full build gets."""
     path = tmp_path / "events.parquet"
     pq.write_table(_flat_events(STAGED_DAYS), path)
-    variables = {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
+    variables = _flat_file_source(path)
     select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated"]
     dbt_runner(select, variables, db_name="old.duckdb")
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
@@ -452,12 +450,11 @@ def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path,
     result = dbt_runner(select, variables, db_name="old.duckdb")
     assert "restaging every event day" in result.stdout, result.stdout[-3000:]
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
-    query = "select * exclude (staged_at) from stg_experience_events__validated order by all"
-    with (
-        duckdb.connect(str(tmp_path / "old.duckdb"), read_only=True) as old,
-        duckdb.connect(str(tmp_path / "full.duckdb"), read_only=True) as full,
-    ):
-        assert old.sql(query).fetchall() == full.sql(query).fetchall()
+    old, full = (
+        _rows_but(tmp_path / db, "stg_experience_events__validated", "staged_at")
+        for db in ("old.duckdb", "full.duckdb")
+    )
+    assert old == full
 
 
 def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_their_rules(tmp_path, dbt_runner):
@@ -465,18 +462,12 @@ def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_th
     recomputes none, a day whose events were all erased loses its rows, a late event is counted, and a change of a
     custom event recomputes every day; each time the tables are those of a full build."""
     path = tmp_path / "events.parquet"
-    variables = {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
+    variables = _flat_file_source(path)
     select = ["run", "--select", "+int_profile_activities_aggregated_to_days", "+int_prediction_activity_flagged"]
     per_day_models = ("int_profile_activities_aggregated_to_days", "int_prediction_activity_flagged")
 
     def rows(db: str, table: str) -> list[tuple]:
-        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
-            # events_staged_at is when the events were staged: the two warehouses staged at different times
-            return con.sql(f"select columns(lambda c: c <> 'events_staged_at') from {table} order by all").fetchall()
+        return _rows_but(tmp_path / db, table, "events_staged_at")
 
     def refresh_and_compare(events: list[tuple], settings: dict) -> str:
         pq.write_table(_flat_events(events), path)
