@@ -76,8 +76,8 @@
         {%- if f is not mapping or not customer_ai_is_name(f.get('name')) -%}
             {%- do errors.append(where ~ ".name: must be a lower-case identifier, got " ~ customer_ai_shown(f.get('name') if f is mapping else f)) -%}
         {%- else -%}
-            {%- if f.name in customer_ai_staged_event_columns() -%}
-                {%- do errors.append(where ~ ".name: " ~ customer_ai_shown(f.name) ~ " is a column the project stages already; choose another name") -%}
+            {%- if customer_ai_is_staging_column_name(f.name) -%}
+                {%- do errors.append(where ~ ".name: " ~ customer_ai_shown(f.name) ~ " is a column name the project's staging uses already; choose another name") -%}
             {%- endif -%}
             {%- if f.get('type', 'string') not in ['string', 'number'] -%}
                 {%- do errors.append(where ~ ".type: one of string, number, got " ~ customer_ai_shown(f.type)) -%}
@@ -188,10 +188,24 @@
 {% endmacro %}
 
 
-{#- The columns of the staged events (stg_experience_events__validated): a pass-through field cannot take a name of them. -#}
+{#-
+    The names a pass-through field cannot take: the columns of the staged events (stg_experience_events__parsed,
+    __validated and stg_experience_events; tests/singular/assert_staged_columns_are_reserved.sql checks the list
+    against the built tables) and the working columns the staging models add on the way (a field of the same name
+    would make them ambiguous). identity_<n> and has_<event type>_measure are working columns too (patterns below).
+-#}
 {% macro customer_ai_staged_event_columns() %}
     {{ return(['event_id', 'profile_id', 'identity_namespace', 'event_type', 'event_types', 'raw_event_type',
-               'raw_timestamp', 'event_at', 'event_date', 'revenue', 'quantity', 'purchase_id', 'page_name',
-               'page_url', 'channel', 'rejection_reason', 'input_row_hash', 'staging_rules_fingerprint',
-               'staged_at']) }}
+               'raw_timestamp', 'event_at', 'event_date', 'revenue', 'revenue_unparseable', 'quantity',
+               'quantity_unparseable', 'purchase_id', 'page_name', 'page_url', 'channel', 'rejection_reason',
+               'input_row_hash', 'staging_rules_fingerprint', 'staged_at']) }}
+{% endmacro %}
+{% macro customer_ai_staging_working_columns() %}
+    {{ return(['order_total', 'order_total_unparseable', 'item_revenue', 'item_revenue_unparseable', 'raw_channel',
+               'known_event_type', 'primary_event_type', 'is_purchase', 'row_problem', 'repeated_event_id',
+               'copy_number']) }}
+{% endmacro %}
+{% macro customer_ai_is_staging_column_name(name) %}
+    {{ return(name in customer_ai_staged_event_columns() or name in customer_ai_staging_working_columns()
+              or modules.re.fullmatch('identity_[0-9]+|has_[a-z0-9_]+_measure', name) is not none) }}
 {% endmacro %}
