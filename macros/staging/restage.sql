@@ -80,7 +80,8 @@
 
 {#-
     The days to restage, found by one query when the model renders (the staged table is still the last run's):
-    {'dates': ['2025-05-01', ...], 'undated': whether the rows without a usable timestamp are restaged}.
+    {'all': false, 'dates': ['2025-05-01', ...], 'undated': whether the rows without a usable timestamp are
+    restaged}, or {'all': true}. Asked once per run: the model records the answer (customer_ai_restaged_days_record).
 -#}
 {% macro customer_ai_restaged_days(staged) %}
     {%- if not execute -%}{{ return({'all': true}) }}{%- endif -%}
@@ -182,18 +183,43 @@
 
 
 {#-
-    The `restage_changed_days` incremental strategy: delete the staged rows that this run restaged (the same
-    predicate the model selected its input with, evaluated before any row is deleted), then insert the new ones.
+    The days a run restages are found once, when the model renders (the query reads the whole input), and written
+    into the compiled SQL as a comment; the strategy reads them back from there rather than asking again. The
+    comment also shows, in target/run/, which days a run restaged.
+-#}
+{% macro customer_ai_restaged_days_record(days) -%}
+    /* restaged days: {{ tojson(days) }} */
+{%- endmacro %}
+
+{% macro customer_ai_recorded_restaged_days() %}
+    {%- set recorded = modules.re.search('/[*] restaged days: ([{][^{}]*[}]) [*]/', model['compiled_code'] or '') -%}
+    {%- if recorded is none -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": the compiled SQL does not record its restaged days "
+            ~ "(customer_ai_restaged_days_record); the restage_changed_days strategy cannot tell which rows to replace") }}
+    {%- endif -%}
+    {{ return(fromjson(recorded.group(1))) }}
+{% endmacro %}
+
+
+{#-
+    The `restage_changed_days` incremental strategy: delete the staged rows that this run restaged, then insert
+    the new ones. The restaged rows are those on a restaged day and every copy of the ids the new rows hold: a
+    staged copy of an id from a restaged day that lies on another day lies on a day whose input did not change, so
+    the input holds it too, and the new rows hold it.
 -#}
 {% macro get_incremental_restage_changed_days_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
+    {%- set restaged = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set days = customer_ai_restaged_days(target) -%}
+    {%- set days = customer_ai_recorded_restaged_days() -%}
     {%- do log(this.identifier ~ ': restaging ' ~ ('every event day' if days['all'] else (days['dates'] | length)
         ~ ' event days' ~ (' and the rows without a usable timestamp' if days['undated'] else '')), info=true) -%}
     delete from {{ target }} as staged_row
-    where {{ customer_ai_is_restaged('staged_row', target, days) }};
+    where {{ customer_ai_on_restaged_day('staged_row', days) }}
+        or staged_row.event_id in (
+            select restaged_row.event_id from {{ restaged }} as restaged_row where restaged_row.event_id is not null
+        );
 
     insert into {{ target }} ({{ columns }})
-    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    select {{ columns }} from {{ restaged }}
 {% endmacro %}

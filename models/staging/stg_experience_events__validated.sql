@@ -23,7 +23,9 @@ parsed as (
     -- the alias is unused when every day is restaged (the filter is then `true`)
     select * from {{ ref('stg_experience_events__parsed') }} as parsed_row  -- noqa: AL05
     {%- if is_incremental() %}
-    where {{ customer_ai_is_restaged('parsed_row', this, customer_ai_restaged_days(this)) }}
+    {%- set restaged_days = customer_ai_restaged_days(this) %}
+    {{ customer_ai_restaged_days_record(restaged_days) }}
+    where {{ customer_ai_is_restaged('parsed_row', this, restaged_days) }}
     {%- endif %}
 
 ),
