@@ -159,8 +159,9 @@
 
 
 {#-
-    Whether a row (of the parsed input or of the staged table, aliased `row_alias`) is restaged: it lies on a
-    restaged day, or its id has a copy on one, in the input or in the staged rows.
+    Whether a row of the parsed input (aliased `row_alias`) is restaged: it lies on a restaged day, or its id has a
+    copy on one, in the input or in the staged rows. (The strategy's delete needs no such subquery: the new rows
+    hold those ids.)
 -#}
 {% macro customer_ai_is_restaged(row_alias, staged, days) -%}
     {%- if days['all'] -%}{{ return('true') }}{%- endif -%}

@@ -6,28 +6,21 @@
 -- depends_on: {{ ref('stg_experience_events__parsed') }}
 -- depends_on: {{ ref('stg_experience_events__validated') }}
 -- depends_on: {{ ref('stg_experience_events') }}
-{%- set passthrough = [] -%}
-{%- for f in var('customer_ai__passthrough_fields') or [] -%}{%- do passthrough.append(f.name) -%}{%- endfor -%}
+{%- set known_columns = customer_ai_staged_event_columns()
+    + ((var('customer_ai__passthrough_fields') or []) | map(attribute='name') | list) -%}
 {%- set unlisted = [] -%}
 {%- if execute -%}
     {%- for model in ['stg_experience_events__parsed', 'stg_experience_events__validated', 'stg_experience_events'] -%}
-        {%- for column in adapter.get_columns_in_relation(ref(model)) -%}
-            {%- set name = column.name | lower -%}
-            {%- if name not in passthrough and name not in customer_ai_staged_event_columns() -%}
-                {%- do unlisted.append(model ~ '.' ~ name) -%}
-            {%- endif -%}
+        {%- for column in adapter.get_columns_in_relation(ref(model)) if column.name | lower not in known_columns -%}
+            {%- do unlisted.append(model ~ '.' ~ column.name | lower) -%}
         {%- endfor -%}
     {%- endfor -%}
 {%- endif -%}
 
-{%- if unlisted %}
 {%- for column in unlisted %}
 select {{ customer_ai_string_literal(column) }} as unlisted_column
-{%- if not loop.last %}
-union all
-{%- endif %}
-{%- endfor %}
+{{ 'union all' if not loop.last }}
 {%- else %}
 select cast(null as {{ dbt.type_string() }}) as unlisted_column
 where 1 = 0
-{%- endif %}
+{%- endfor %}
