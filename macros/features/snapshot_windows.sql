@@ -5,20 +5,31 @@
         whose days the lifetime aggregates add when they move on to this snapshot
       - window_<N>d_start_date for each feature window N (customer_ai_feature_windows): the exclusive start of the
         last N days
+    Dates in `kept` (YYYY-MM-DD strings: an incremental per-snapshot model's kept dates, snapshot_incremental.sql)
+    are left out; the previous snapshot is then the previous one of the dates computed.
 -#}
-{% macro customer_ai_snapshot_windows() %}
+{% macro customer_ai_snapshot_windows(kept=[]) %}
     select
         snapshot_date,
         lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date
         {%- for days in customer_ai_feature_windows() | reverse %},
         cast({{ dbt.dateadd('day', -days, 'snapshot_date') }} as date) as window_{{ days }}d_start_date
         {%- endfor %}
-    from (
+    from {{ customer_ai_feature_snapshot_dates() }}
+    {%- if kept %}
+    where not ({{ customer_ai_in_dates('snapshot_date', kept) }})
+    {%- endif %}
+{% endmacro %}
+
+
+{#- The distinct snapshot dates that get features, as a subquery. -#}
+{% macro customer_ai_feature_snapshot_dates() -%}
+    (
         -- history snapshots are only labelled (rpt_score_history_outcomes): they need no features
         select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}
         where snapshot_kind <> 'history'
-    ) as distinct_snapshot_dates
-{% endmacro %}
+    ) as feature_snapshot_dates
+{%- endmacro %}
 
 
 {#-

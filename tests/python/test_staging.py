@@ -3,7 +3,9 @@ identity chosen by a var, and incremental sessionization that only touches the p
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -282,8 +284,6 @@ def _freshness(dbt_runner, db_name: str, variables: dict) -> dict:
 def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path, dbt_runner):
     """`dbt source freshness` on a table source: the flat layout's mapped timestamp column (text with a zone, a name
     with a space), the XDM `timestamp`; fresh passes, 3 days old warns (warn after 2 days, error after 7)."""
-    import datetime as dt
-
     now = dt.datetime.now(dt.UTC)
     iso = "%Y-%m-%dT%H:%M:%SZ"
     db = tmp_path / "fresh.duckdb"
@@ -495,3 +495,100 @@ def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_th
     out = refresh_and_compare(later, {"customer_ai__custom_events": big_purchase})
     assert "int_profile_activities_aggregated_to_days: recomputing every event day (its rules changed)" in out
     assert "int_prediction_activity_flagged: recomputing 0 event days" in out, out[-3000:]
+
+
+def _history(first: dt.date, last: dt.date) -> list[tuple]:
+    """Flat events every other day from first to last: a page view each day, a purchase every sixth day, three
+    profiles taking turns."""
+    rows = []
+    for n in range(0, (last - first).days + 1, 2):
+        day = first + dt.timedelta(days=n)
+        profile = f"p{n % 3 + 1}"
+        rows.append((f"view-{day}", profile, VIEW, f"{day}T09:00:00Z", None))
+        if n % 6 == 0:
+            rows.append((f"buy-{day}", profile, BUY, f"{day}T10:00:00Z", 10.0 + n))
+    return rows
+
+
+def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_changed(tmp_path, dbt_runner):
+    """The lifetime and recent activity per snapshot keep the snapshot dates whose daily activity is unchanged and
+    compute the others: the day's new scoring date, the dates on or after a late event or an erased day, every
+    date when a custom event changes or the table predates the fingerprints; each time the tables are those of a
+    full build, and a kept snapshot's rows are not rewritten."""
+    path = tmp_path / "events.parquet"
+    variables = _flat_file_source(path)
+    models = ("int_profile_activities_accumulated_to_snapshots", "int_profile_activities_windowed_to_snapshots")
+    select = ["run", "--select", *(f"+{model}" for model in models)]
+
+    def rows(db: str, table: str) -> list[tuple]:
+        return _rows_but(tmp_path / db, table, "inputs_fingerprint")
+
+    def refresh_and_compare(events: list[tuple], as_of: str, settings: dict | None = None) -> dict[str, tuple]:
+        pq.write_table(_flat_events(events), path)
+        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
+        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
+        dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
+        for model in models:
+            assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
+        counts = {}
+        for model in models:
+            found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", out)
+            counts[model] = (int(found.group(1)), int(found.group(2))) if found else out[-3000:]
+        return counts
+
+    def scheduled() -> list[str]:
+        table = "(select distinct snapshot_date from int_snapshot_dates_scheduled where snapshot_kind <> 'history')"
+        return [str(day) for (day,) in rows("inc.duckdb", table)]
+
+    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
+    refresh_and_compare(history, "2025-05-30")
+    dates = scheduled()
+    assert len(dates) >= 4 and dates[-1] == "2025-05-30", dates
+    assert refresh_and_compare(history, "2025-05-30") == dict.fromkeys(models, (0, len(dates)))
+
+    def mark(change: str) -> None:
+        # a mark on the first snapshot's rows, which no change below before the rules' touches
+        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+            for model in models:
+                column = "events_total" if "accumulated" in model else "events_90d"
+                con.execute(f"update {model} set {column} = {column} {change} where snapshot_date = '{dates[0]}'")
+
+    # the next day arrives: yesterday's scoring date goes, today's is computed, the rest is kept
+    mark("+ 1000")
+    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
+    pq.write_table(_flat_events(history), path)
+    out = dbt_runner(select, {**variables, "customer_ai__as_of_date": "2025-05-31"}, db_name="inc.duckdb").stdout
+    for model in models:
+        assert f"{model}: computing 1 snapshot dates, keeping {len(dates) - 1}" in out, out[-3000:]
+    marked = rows("inc.duckdb", f"(select min(events_total) from {models[0]} where snapshot_date = '{dates[0]}')")
+    assert marked[0][0] > 1000, marked
+    mark("- 1000")
+    assert refresh_and_compare(history, "2025-05-31") == dict.fromkeys(models, (0, len(dates)))
+
+    # a late purchase after the second snapshot, then a whole day erased after the third: the dates after each
+    # are computed again, those before kept
+    late_day = dt.date.fromisoformat(dates[1]) + dt.timedelta(days=1)
+    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
+    after = len([d for d in scheduled() if d >= str(late_day)])
+    assert refresh_and_compare(history, "2025-05-31") == dict.fromkeys(models, (after, len(dates) - after))
+    erased_day = min(row[3][:10] for row in history if row[3][:10] > dates[2])
+    erased = [row for row in history if not row[3].startswith(erased_day)]
+    assert len(erased) < len(history), erased_day
+    after = len([d for d in scheduled() if d >= erased_day])
+    assert refresh_and_compare(erased, "2025-05-31") == dict.fromkeys(models, (after, len(dates) - after))
+
+    # a custom event: the daily activity's rules change, so does every snapshot's input
+    big_purchase = [{"name": "big_purchase", "conditions": [{"field": "revenue", "operator": "gt", "value": 50}]}]
+    settings = {"customer_ai__custom_events": big_purchase}
+    assert refresh_and_compare(erased, "2025-05-31", settings) == dict.fromkeys(models, (len(dates), 0))
+
+    # a table built before rows recorded their inputs is computed whole once
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        for model in models:
+            con.execute(f"alter table {model} drop column inputs_fingerprint")
+    pq.write_table(_flat_events(erased), path)
+    run = {**variables, "customer_ai__as_of_date": "2025-05-31", **settings}
+    out = dbt_runner(select, run, db_name="inc.duckdb").stdout
+    for model in models:
+        assert f"{model}: computing every snapshot date (built before rows recorded their inputs)" in out
+        assert rows("inc.duckdb", model) == rows("full.duckdb", model), model

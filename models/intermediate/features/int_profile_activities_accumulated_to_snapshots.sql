@@ -1,16 +1,28 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     The lifetime half of the point-in-time features: per profile, snapshot and activity, every event on or before
     the snapshot: count, revenue, and the days since the first and the last. Joining the whole history to every
     snapshot would copy each day once per later snapshot; instead each day is counted once, in the interval
     (previous snapshot, snapshot] it falls in, and a snapshot adds up the intervals up to it. Days after the last
     snapshot are not needed. The recent windows are in int_profile_activities_windowed_to_snapshots.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose daily activity changed (a new scoring date,
+    the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
+{%- set kept = customer_ai_kept_snapshot_dates() %}
 
 with
 
 snapshot_dates as (
 
-    {{ customer_ai_snapshot_windows() }}
+    {{ customer_ai_kept_snapshots_record(kept) }}
+    {{ customer_ai_snapshot_windows(kept) }}
+
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs('snapshot_dates') }}
 
 ),
 
@@ -39,7 +51,7 @@ intervals as (
 
 ),
 
-final as (
+accumulated as (
 
     select
         intervals.profile_id,
@@ -55,6 +67,18 @@ final as (
     inner join snapshot_dates
         on intervals.interval_end_date <= snapshot_dates.snapshot_date
     group by intervals.profile_id, snapshot_dates.snapshot_date, intervals.activity
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        accumulated.*,
+        snapshot_inputs.inputs_fingerprint
+    from accumulated
+    inner join snapshot_inputs
+        on accumulated.snapshot_date = snapshot_inputs.snapshot_date
 
 )
 

@@ -1,16 +1,28 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     The recent half of the point-in-time features: per profile, snapshot and activity, the events of the last N days
     before the snapshot (the snapshot day included) for each feature window N (customer_ai_feature_windows: 7, 30,
     90) and the revenue of the longest. Only the days of the longest window before each snapshot are joined to it,
     not the whole history. Totals since the first event are in int_profile_activities_accumulated_to_snapshots.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose daily activity changed (a new scoring date,
+    the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
+{%- set kept = customer_ai_kept_snapshot_dates() %}
 {%- set windows = customer_ai_feature_windows() -%}
 
 with
 
 snapshot_dates as (
 
-    {{ customer_ai_snapshot_windows() }}
+    {{ customer_ai_kept_snapshots_record(kept) }}
+    {{ customer_ai_snapshot_windows(kept) }}
+
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs('snapshot_dates') }}
 
 ),
 
@@ -36,7 +48,7 @@ recent_days as (
 
 ),
 
-final as (
+windowed as (
 
     select
         profile_id,
@@ -52,6 +64,18 @@ final as (
         round(sum(revenue), 2) as revenue_{{ windows[-1] }}d  -- rounded to the cent: exact across runs (see activities)
     from recent_days
     group by profile_id, snapshot_date, activity
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        windowed.*,
+        snapshot_inputs.inputs_fingerprint
+    from windowed
+    inner join snapshot_inputs
+        on windowed.snapshot_date = snapshot_inputs.snapshot_date
 
 )
 
