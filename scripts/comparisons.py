@@ -83,6 +83,9 @@ def child_sql_features(warehouse: str, out: str) -> None:
     started = time.perf_counter()
     for temp_table, model in steps:
         sql = next(compiled.rglob(f"{model}.sql")).read_text()
+        # an incremental run compiles the per-snapshot models for the snapshot dates it computed only
+        if "kept snapshot dates:" in sql and 'kept snapshot dates: {"dates": []}' not in sql:
+            raise SystemExit(f"{model}: compiled by a run that kept earlier snapshot dates; compare after a full build")
         for earlier_table, earlier_model in steps:
             sql = sql.replace(f'"{catalog}"."main"."{earlier_model}"', earlier_table)
         con.execute(f"create temp table {temp_table} as {sql}")

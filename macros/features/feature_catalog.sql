@@ -49,6 +49,13 @@
 {% endmacro %}
 
 
+{#- The columns of a feature model that are not features: its keys, and what its rows were computed from
+    (inputs_fingerprint, snapshot_incremental.sql). -#}
+{% macro customer_ai_feature_model_keys() %}
+    {{ return(['profile_id', 'snapshot_date', 'inputs_fingerprint']) }}
+{% endmacro %}
+
+
 {#- The features of one feature model: its YAML columns except the keys, with their config.meta. -#}
 {% macro customer_ai_documented_features(model_name) %}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
@@ -58,7 +65,7 @@
         {{ exceptions.raise_compiler_error('Feature model ' ~ model_name ~ ' is not in the project.') }}
     {%- endif -%}
     {%- set features = [] -%}
-    {%- for column in nodes[0].columns.values() if column.name not in ('profile_id', 'snapshot_date') -%}
+    {%- for column in nodes[0].columns.values() if column.name not in customer_ai_feature_model_keys() -%}
         {%- set meta = (column.get('config') or {}).get('meta') or column.get('meta') or {} -%}
         {%- if not meta.get('label') or not meta.get('group') -%}
             {{ exceptions.raise_compiler_error('Column ' ~ column.name ~ ' of ' ~ model_name ~ ' is a feature: describe it '
@@ -77,7 +84,7 @@
     {%- for model_name in customer_ai_feature_models() -%}
         {%- set documented = customer_ai_documented_features(model_name) | map(attribute='name') | list -%}
         {%- for column in adapter.get_columns_in_relation(ref(model_name)) -%}
-            {%- if column.name | lower not in ['profile_id', 'snapshot_date'] + documented -%}
+            {%- if column.name | lower not in customer_ai_feature_model_keys() + documented -%}
                 {{ exceptions.raise_compiler_error(model_name ~ ' computes ' ~ column.name ~ ', which its YAML does not '
                     ~ 'describe: describe it in models/intermediate/features/_features__models.yml with config.meta label '
                     ~ 'and group to make it a feature, or drop it.') }}
@@ -91,4 +98,17 @@
     {%- set items = [] -%}
     {%- for v in values -%}{%- do items.append(customer_ai_literal(v)) -%}{%- endfor -%}
     {{- '(' ~ (items | join(', ') if items else 'null') ~ ')' -}}
+{%- endmacro %}
+
+
+{#-
+    The columns of int_profile_snapshots_featurized that its readers take, in its order: the keys and every feature
+    of the catalog (not inputs_fingerprint, which only its incremental runs use).
+-#}
+{% macro customer_ai_feature_columns(alias) -%}
+    {{ alias }}.profile_id,
+    {{ alias }}.snapshot_date
+    {%- for f in customer_ai_feature_catalog() %},
+    {{ alias }}.{{ f.name }}
+    {%- endfor %}
 {%- endmacro %}

@@ -1,20 +1,22 @@
 {#-
-    Incremental per-snapshot models (int_profile_activities_accumulated_to_snapshots,
-    int_profile_activities_windowed_to_snapshots): a run computes only the snapshot dates whose inputs changed since
-    the last run, and gets exactly the rows a full build would.
+    Incremental per-snapshot models (the feature models in models/intermediate/features/ but the catalog): a run
+    computes only the snapshot dates whose inputs changed since the last run, and gets exactly the rows a full build
+    would.
 
-    Features are point in time: a snapshot's rows depend only on the daily activity on or before its date. Each row
-    keeps inputs_fingerprint, a digest of those inputs when it was computed: the latest events_staged_at of the
-    activity days on or before the snapshot, how many such days there are, the daily activity's rules fingerprint,
-    and this model's own rules (its code and the feature windows). A snapshot date is
+    Features are point in time: a snapshot's rows depend only on what happened on or before its date. Each row
+    keeps inputs_fingerprint, a digest of that (customer_ai_snapshot_inputs): the daily activity on or before the
+    snapshot (the latest time its days were staged, how many days, its rules), for the visit features and the
+    feature table the sessions on or before it, for the feature table the profile attributes, and the feature rules
+    (the code of every feature model, the windows, the catalog). A snapshot date is
       - kept when it is still scheduled and its rows' fingerprint equals the one its inputs give now;
       - computed when it is new (the day's scoring date, say), or when a day on or before it was restaged (a late
-        event: its day gets a newer events_staged_at), appeared or vanished (the count of days changes), or the
-        rules changed (then every date is);
+        event: its day gets a newer events_staged_at), appeared or vanished (the count of days changes), a session
+        on or before it changed, or the rules or the attributes changed (then every date is);
       - deleted when it is no longer scheduled (yesterday's scoring date).
     A daily run thus computes the new scoring date and the dates after the earliest late event, not the training
     and backtest dates months back. A scheduled date with no row (no activity in its window) is computed again by
-    each run: cheap, it has no rows.
+    each run: cheap, it has no rows. The feature rules are the models' code, not the macros': a change of a macro
+    that features are computed with needs a --full-refresh of the feature models.
 
     The kept dates are found once, when the model renders, and written into the compiled SQL as a comment (as
     staging does with its restaged days); the strategy deletes every other date's rows and inserts the new ones.
@@ -34,34 +36,104 @@
 
 
 {#-
-    One row per snapshot date of `snapshot_dates` (a relation or CTE with a snapshot_date column) with the digest of
-    the daily activity it is computed from (inputs_fingerprint, above). Snapshots before the first activity day
-    have none (and no rows to compute).
+    What every per-snapshot model's rows are computed with besides their inputs: the code of every feature model,
+    the feature windows and catalog (event types, custom events, attributes), and the settings they read.
 -#}
-{% macro customer_ai_snapshot_inputs(snapshot_dates) -%}
+{% macro customer_ai_feature_rules_fingerprint() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set code = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.resource_type == 'model' and node.original_file_path.startswith('models/intermediate/features/') -%}
+        {%- do code.append(node.unique_id ~ '\n' ~ node.raw_code) -%}
+    {%- endfor -%}
+    {%- set settings = {'windows': customer_ai_feature_windows(), 'catalog': customer_ai_feature_catalog(),
+                        'passive_event_types': var('customer_ai__passive_event_types')} -%}
+    {{ return(local_md5(code | join('\n') ~ '|' ~ tojson(settings))) }}
+{% endmacro %}
+
+
+{#-
+    One row per snapshot date of `snapshot_dates` (a relation, CTE or aliased subquery with a snapshot_date column)
+    with the digest of what its rows are computed from (inputs_fingerprint, above), from the inputs named:
+      - 'activity': the daily activity on or before the date: the latest events_staged_at of its days, how many
+        days, and its rules fingerprint;
+      - 'sessions': the sessions dated on or before it: how many, and the sum of a hash of what the visit
+        features read of them (int_sessions_aggregated is rebuilt every run: its rows are compared, not times);
+      - 'attributes': every profile attribute row (they have no date: a change computes every snapshot).
+    Snapshots before the first activity day have none (and no rows to compute).
+-#}
+{% macro customer_ai_snapshot_inputs(snapshot_dates, inputs) -%}
     {%- set str = dbt.type_string() -%}
-    {%- set own_rules = local_md5(model.raw_code ~ '|' ~ tojson(customer_ai_feature_windows())) -%}
+    {%- set dates = '(select distinct snapshot_date from ' ~ snapshot_dates ~ ')' -%}
     select
-        snapshot_dates.snapshot_date,
+        activity_inputs.snapshot_date,
         md5(concat_ws('|',
-            {{ customer_ai_string_literal(own_rules) }},
-            cast(max(activity_days.events_staged_at) as {{ str }}),
-            cast(count(*) as {{ str }}),
-            min(activity_days.first_rules),
-            max(activity_days.last_rules)
+            {{ customer_ai_string_literal(customer_ai_feature_rules_fingerprint()) }},
+            activity_inputs.digest
+            {%- if 'sessions' in inputs %},
+            coalesce(session_inputs.digest, 'no sessions')
+            {%- endif %}
+            {%- if 'attributes' in inputs %},
+            attribute_inputs.digest
+            {%- endif %}
         )) as inputs_fingerprint
-    from (select distinct snapshot_date from {{ snapshot_dates }}) as snapshot_dates
-    inner join (
+    from (
         select
-            activity_date,
-            max(events_staged_at) as events_staged_at,
-            min(rules_fingerprint) as first_rules,
-            max(rules_fingerprint) as last_rules
-        from {{ ref('int_profile_activities_aggregated_to_days') }}
-        group by activity_date
-    ) as activity_days
-        on activity_days.activity_date <= snapshot_dates.snapshot_date
-    group by snapshot_dates.snapshot_date
+            snapshot_dates.snapshot_date,
+            concat_ws('|',
+                cast(max(activity_days.events_staged_at) as {{ str }}),
+                cast(count(*) as {{ str }}),
+                min(activity_days.first_rules),
+                max(activity_days.last_rules)
+            ) as digest
+        from {{ dates }} as snapshot_dates
+        inner join (
+            select
+                activity_date,
+                max(events_staged_at) as events_staged_at,
+                min(rules_fingerprint) as first_rules,
+                max(rules_fingerprint) as last_rules
+            from {{ ref('int_profile_activities_aggregated_to_days') }}
+            group by activity_date
+        ) as activity_days
+            on activity_days.activity_date <= snapshot_dates.snapshot_date
+        group by snapshot_dates.snapshot_date
+    ) as activity_inputs
+    {%- if 'sessions' in inputs %}
+    left join (
+        select
+            snapshot_dates.snapshot_date,
+            concat_ws('|',
+                cast(sum(session_days.session_count) as {{ str }}),
+                cast(sum(session_days.session_fingerprint) as {{ str }})
+            ) as digest
+        from {{ dates }} as snapshot_dates
+        inner join (
+            select
+                session_date,
+                count(*) as session_count,
+                {{ customer_ai_fingerprint_sum(['profile_id', 'session_date', 'duration_seconds']) }}
+                    as session_fingerprint
+            from {{ ref('int_sessions_aggregated') }}
+            group by session_date
+        ) as session_days
+            on session_days.session_date <= snapshot_dates.snapshot_date
+        group by snapshot_dates.snapshot_date
+    ) as session_inputs
+        on activity_inputs.snapshot_date = session_inputs.snapshot_date
+    {%- endif %}
+    {%- if 'attributes' in inputs %}
+    {%- set attributes = ref('stg_profile_attributes') %}
+    {%- set columns = adapter.get_columns_in_relation(attributes) | map(attribute='name') | list if execute else ['profile_id'] %}
+    cross join (
+        select
+            concat_ws('|',
+                cast(count(*) as {{ str }}),
+                cast(coalesce({{ customer_ai_fingerprint_sum(columns) }}, 0) as {{ str }})
+            ) as digest
+        from {{ attributes }}
+    ) as attribute_inputs
+    {%- endif %}
 {%- endmacro %}
 
 
@@ -69,7 +141,7 @@
     The snapshot dates whose rows this run keeps (a list of 'YYYY-MM-DD'): on an incremental run, the scheduled
     dates whose rows recorded the fingerprint their inputs give now; otherwise none.
 -#}
-{% macro customer_ai_kept_snapshot_dates() %}
+{% macro customer_ai_kept_snapshot_dates(inputs) %}
     {%- if not (execute and is_incremental()) -%}{{ return([]) }}{%- endif -%}
     {%- if not customer_ai_relation_has_columns(this, ['inputs_fingerprint']) -%}
         {%- do log(this.identifier ~ ': computing every snapshot date (built before rows recorded their inputs)',
@@ -85,7 +157,7 @@
             false
         ) as is_kept
     from (
-        {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates()) }}
+        {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(), inputs) }}
     ) as current_inputs
     left join (
         select
@@ -122,14 +194,23 @@
 {% endmacro %}
 
 
-{#- The `recompute_snapshots` incremental strategy: delete the rows of every date not kept, insert the new rows. -#}
+{#-
+    The `recompute_snapshots` incremental strategy: delete the rows of every date not kept, insert the new rows.
+    When none is kept (the rules changed: a custom event adds columns, say) the new rows replace the table, so
+    that its columns are in the order a full build gives, not with the added ones at the end.
+-#}
 {% macro get_incremental_recompute_snapshots_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set kept = customer_ai_recorded_kept_snapshots() -%}
+    {%- if not kept -%}
+    create or replace table {{ target }} as
+    select * from {{ arg_dict['temp_relation'] }}
+    {%- else -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where not ({{ customer_ai_in_dates('snapshot_date', kept) }});
+    where {{ customer_ai_not_kept('snapshot_date', kept) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- endif %}
 {% endmacro %}

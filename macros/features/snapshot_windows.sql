@@ -15,20 +15,26 @@
         {%- for days in customer_ai_feature_windows() | reverse %},
         cast({{ dbt.dateadd('day', -days, 'snapshot_date') }} as date) as window_{{ days }}d_start_date
         {%- endfor %}
-    from {{ customer_ai_feature_snapshot_dates() }}
-    {%- if kept %}
-    where not ({{ customer_ai_in_dates('snapshot_date', kept) }})
-    {%- endif %}
+    from {{ customer_ai_feature_snapshot_dates(kept) }}
 {% endmacro %}
 
 
-{#- The distinct snapshot dates that get features, as a subquery. -#}
-{% macro customer_ai_feature_snapshot_dates() -%}
+{#- The distinct snapshot dates that get features, but those in `kept`, as an aliased subquery. -#}
+{% macro customer_ai_feature_snapshot_dates(kept=[]) -%}
     (
         -- history snapshots are only labelled (rpt_score_history_outcomes): they need no features
         select distinct snapshot_date from {{ ref('int_snapshot_dates_scheduled') }}
         where snapshot_kind <> 'history'
+        {%- if kept %}
+            and {{ customer_ai_not_kept('snapshot_date', kept) }}
+        {%- endif %}
     ) as feature_snapshot_dates
+{%- endmacro %}
+
+
+{#- `expr` is not one of the kept snapshot dates (`true` when none is kept). -#}
+{% macro customer_ai_not_kept(expr, kept) -%}
+    not ({{ customer_ai_in_dates(expr, kept) }})
 {%- endmacro %}
 
 
@@ -41,3 +47,9 @@
 {% macro customer_ai_feature_windows() %}
     {{ return([7, 30, 90]) }}
 {% endmacro %}
+
+
+{#- A where clause that leaves out the rows of the kept snapshot dates (none when nothing is kept). -#}
+{% macro customer_ai_where_not_kept(kept) -%}
+    {%- if kept %}where {{ customer_ai_not_kept('snapshot_date', kept) }}{% endif -%}
+{%- endmacro %}

@@ -34,7 +34,7 @@ final as (
         labels.prediction_name,
         labels.propensity_type,
         labels.label,
-        features.*
+        {{ customer_ai_feature_columns('features') | indent(8) }}
     from labels
     inner join backtest_dates
         on labels.prediction_name = backtest_dates.prediction_name

@@ -23,7 +23,7 @@ final as (
     select
         labels.prediction_name,
         labels.propensity_type,
-        features.*
+        {{ customer_ai_feature_columns('features') | indent(8) }}
     from labels
     inner join features
         on labels.profile_id = features.profile_id

@@ -44,7 +44,7 @@ final as (
         ranked.propensity_type,
         ranked.label,
         ranked.sample_rank,
-        features.*
+        {{ customer_ai_feature_columns('features') | indent(8) }}
     from ranked
     inner join features
         on ranked.profile_id = features.profile_id

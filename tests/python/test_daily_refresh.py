@@ -144,3 +144,13 @@ def test_the_refresh_recomputed_the_per_day_models_on_the_restaged_days_only(war
         assert recomputed, (model, log[-3000:])
         # a restaged day whose events were all rejected has nothing to recompute: never more days than restaged
         assert 1 <= int(recomputed.group(1)) <= int(restaged.group(1)), recomputed.group(0)
+
+
+def test_the_refresh_kept_the_features_of_the_snapshots_before_the_late_events(warehouses):
+    log = (warehouses["logs"] / "dbt-1.log").read_text()
+    for model in ("int_profile_activities_accumulated_to_snapshots", "int_profile_snapshots_featurized"):
+        found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", log)
+        assert found, (model, log[-3000:])
+        # the new scoring date (at least) is computed; the training and backtest dates, a month and more back, kept
+        computed, kept = int(found.group(1)), int(found.group(2))
+        assert computed >= 1 and kept >= 3, found.group(0)

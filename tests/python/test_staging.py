@@ -511,14 +511,23 @@ def _history(first: dt.date, last: dt.date) -> list[tuple]:
 
 
 def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_changed(tmp_path, dbt_runner):
-    """The lifetime and recent activity per snapshot keep the snapshot dates whose daily activity is unchanged and
-    compute the others: the day's new scoring date, the dates on or after a late event or an erased day, every
+    """The feature models keep the snapshot dates whose inputs (daily activity, sessions) are unchanged and compute
+    the others: the day's new scoring date, the dates on or after a late event or an erased day, every
     date when a custom event changes or the table predates the fingerprints; each time the tables are those of a
     full build, and a kept snapshot's rows are not rewritten."""
     path = tmp_path / "events.parquet"
     variables = _flat_file_source(path)
-    models = ("int_profile_activities_accumulated_to_snapshots", "int_profile_activities_windowed_to_snapshots")
-    select = ["run", "--select", *(f"+{model}" for model in models)]
+    # each per-snapshot model, with a column to mark a kept snapshot's rows by
+    marked_columns = {
+        "int_profile_activities_accumulated_to_snapshots": "events_total",
+        "int_profile_activities_windowed_to_snapshots": "events_90d",
+        "int_profile_lifetime_features_computed": "tenure_days",
+        "int_profile_recent_features_computed": "interactions_90d",
+        "int_profile_visit_features_computed": "sessions_90d",
+        "int_profile_snapshots_featurized": "tenure_days",
+    }
+    models = tuple(marked_columns)
+    select = ["run", "--select", "+int_profile_snapshots_featurized"]
 
     def rows(db: str, table: str) -> list[tuple]:
         return _rows_but(tmp_path / db, table, "inputs_fingerprint")
@@ -549,8 +558,7 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     def mark(change: str) -> None:
         # a mark on the first snapshot's rows, which no change below before the rules' touches
         with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-            for model in models:
-                column = "events_total" if "accumulated" in model else "events_90d"
+            for model, column in marked_columns.items():
                 con.execute(f"update {model} set {column} = {column} {change} where snapshot_date = '{dates[0]}'")
 
     # the next day arrives: yesterday's scoring date goes, today's is computed, the rest is kept
@@ -560,8 +568,9 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     out = dbt_runner(select, {**variables, "customer_ai__as_of_date": "2025-05-31"}, db_name="inc.duckdb").stdout
     for model in models:
         assert f"{model}: computing 1 snapshot dates, keeping {len(dates) - 1}" in out, out[-3000:]
-    marked = rows("inc.duckdb", f"(select min(events_total) from {models[0]} where snapshot_date = '{dates[0]}')")
-    assert marked[0][0] > 1000, marked
+    for model, column in marked_columns.items():
+        marked = rows("inc.duckdb", f"(select min({column}) from {model} where snapshot_date = '{dates[0]}')")
+        assert marked[0][0] >= 1000, (model, marked)
     mark("- 1000")
     assert refresh_and_compare(history, "2025-05-31") == dict.fromkeys(models, (0, len(dates)))
 

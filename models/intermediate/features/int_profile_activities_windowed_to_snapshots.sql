@@ -8,7 +8,8 @@
     Incremental on DuckDB: a run computes only the snapshot dates whose daily activity changed (a new scoring date,
     the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
-{%- set kept = customer_ai_kept_snapshot_dates() %}
+{%- set inputs = ['activity'] -%}
+{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 {%- set windows = customer_ai_feature_windows() -%}
 
 with
@@ -22,7 +23,7 @@ snapshot_dates as (
 
 snapshot_inputs as (
 
-    {{ customer_ai_snapshot_inputs('snapshot_dates') }}
+    {{ customer_ai_snapshot_inputs('snapshot_dates', inputs) }}
 
 ),
 

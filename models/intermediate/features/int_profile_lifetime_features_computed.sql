@@ -1,14 +1,22 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     The features computed from a profile's whole history up to the snapshot: value and first/last-seen recency. One
     row per profile and snapshot for every profile seen on or before it: this model is the population the other
     feature models join onto. Each column documented with a label in _features__models.yml is a feature.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
+    dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
+{%- set inputs = ['activity'] -%}
+{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 
 with
 
 lifetime_activity as (
 
+    {{ customer_ai_kept_snapshots_record(kept) }}
     select * from {{ ref('int_profile_activities_accumulated_to_snapshots') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
@@ -29,6 +37,24 @@ features as (
     from lifetime_activity
     group by profile_id, snapshot_date
 
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        features.*,
+        snapshot_inputs.inputs_fingerprint
+    from features
+    inner join snapshot_inputs
+        on features.snapshot_date = snapshot_inputs.snapshot_date
+
 )
 
-select * from features
+select * from final

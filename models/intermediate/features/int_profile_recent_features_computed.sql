@@ -1,20 +1,28 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     The features computed from the last 30 and 90 days before the snapshot: revenue, interactions, active days,
     their trend and email response. One row per profile and snapshot with activity in the last 90 days. Each column
     documented with a label in _features__models.yml is a feature.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
+    dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
+{%- set inputs = ['activity'] -%}
+{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 
 with
 
 snapshot_dates as (
 
-    {{ customer_ai_snapshot_windows() }}
+    {{ customer_ai_kept_snapshots_record(kept) }}
+    {{ customer_ai_snapshot_windows(kept) }}
 
 ),
 
 recent_activity as (
 
     select * from {{ ref('int_profile_activities_windowed_to_snapshots') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
@@ -79,6 +87,24 @@ features as (
         {{ customer_ai_ratio('emails_clicked_90d', 'emails_sent_90d') }} as email_click_rate_90d
     from totals
 
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        features.*,
+        snapshot_inputs.inputs_fingerprint
+    from features
+    inner join snapshot_inputs
+        on features.snapshot_date = snapshot_inputs.snapshot_date
+
 )
 
-select * from features
+select * from final

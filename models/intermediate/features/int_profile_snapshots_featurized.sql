@@ -1,3 +1,4 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     Point-in-time features: one row per (profile, snapshot date) for every profile seen on or before the snapshot,
     computed only from events dated on or before it. Labels look at the days after the snapshot, features never do.
@@ -10,42 +11,55 @@
         (the population), int_profile_recent_features_computed and int_profile_visit_features_computed;
       - profile attributes.
     Every feature is a double; a profile without rows in a source gets the feature's default (0 for counts) or null.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
+    dates after a late event; every date when an attribute or the catalog changes) and keeps the others:
+    macros/features/snapshot_incremental.sql. Its readers select the catalog's columns (customer_ai_feature_columns),
+    not the row's inputs_fingerprint.
 */
 {{ customer_ai_check_feature_columns_documented() }}
 {%- set catalog = customer_ai_feature_catalog() -%}
 {%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}
 {#- the windows the catalog's event_type features read, in catalog order -#}
 {%- set event_type_windows = catalog | selectattr('source', 'equalto', 'event_type') | map(attribute='window') | unique | list -%}
+{%- set inputs = ['activity', 'sessions'] + (['attributes'] if has_attributes else []) -%}
+{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 
 with
 
 int_profile_lifetime_features_computed as (
 
+    {{ customer_ai_kept_snapshots_record(kept) }}
     select * from {{ ref('int_profile_lifetime_features_computed') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
 int_profile_recent_features_computed as (
 
     select * from {{ ref('int_profile_recent_features_computed') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
 int_profile_visit_features_computed as (
 
     select * from {{ ref('int_profile_visit_features_computed') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
 recent_activity_windows as (
 
     select * from {{ ref('int_profile_activities_windowed_to_snapshots') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
 lifetime_activity_windows as (
 
     select * from {{ ref('int_profile_activities_accumulated_to_snapshots') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
@@ -76,7 +90,7 @@ attributes as (
 ),
 {%- endfor %}
 
-final as (
+featurized as (
 
     select
         int_profile_lifetime_features_computed.profile_id,
@@ -105,6 +119,24 @@ final as (
     left join attributes
         on int_profile_lifetime_features_computed.profile_id = attributes.profile_id
     {%- endif %}
+
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        featurized.*,
+        snapshot_inputs.inputs_fingerprint
+    from featurized
+    inner join snapshot_inputs
+        on featurized.snapshot_date = snapshot_inputs.snapshot_date
 
 )
 

@@ -1,15 +1,22 @@
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 /*
     The features computed from visits (sessions): visits in the last 30 and 90 days, their average length, the
     days since the last visit and the visit trend. One row per profile and snapshot with a visit on or before it.
     The last visit date is accumulated per snapshot interval as in int_profile_activities_accumulated_to_snapshots.
     Each column documented with a label in _features__models.yml is a feature.
+
+    Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
+    dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
 */
+{%- set inputs = ['activity', 'sessions'] -%}
+{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 
 with
 
 snapshot_dates as (
 
-    {{ customer_ai_snapshot_windows() }}
+    {{ customer_ai_kept_snapshots_record(kept) }}
+    {{ customer_ai_snapshot_windows(kept) }}
 
 ),
 
@@ -116,6 +123,24 @@ features as (
         {{ customer_ai_ratio('sessions_30d', 'sessions_90d', 3) }} as session_trend_30d_vs_90d
     from totals
 
+),
+
+snapshot_inputs as (
+
+    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
+
+),
+
+final as (
+
+    -- each row records what it was computed from: the next run keeps it while that stays the same
+    select
+        features.*,
+        snapshot_inputs.inputs_fingerprint
+    from features
+    inner join snapshot_inputs
+        on features.snapshot_date = snapshot_inputs.snapshot_date
+
 )
 
-select * from features
+select * from final
