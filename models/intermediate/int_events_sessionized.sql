@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
         post_hook="{{ customer_ai_delete_profiles_without_events(this) }}",
         **customer_ai_profile_incremental_config()
     )
@@ -14,7 +14,10 @@
 
     Incremental: a profile's sessions depend on that profile's events only, so a run re-sessionizes, whole, just the
     profiles whose events changed since the last run: new, late (however late), edited or removed events, found by
-    comparing a per-profile count and fingerprint of the events with those of the rows already sessionized
+    comparing a per-profile count and fingerprint of the events with those of the rows already sessionized.
+    Every row also records the rules it was sessionized with (sessions_rules_fingerprint: this model's code and the
+    session settings); a change of them re-sessionizes every profile, as does a table sessionized before rows
+    recorded them (sync_all_columns adds the column).
     Profiles that no longer have any site or app event (an erasure request, say) are removed after the run
     (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: replace_slices on
     profile_id (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
@@ -22,6 +25,8 @@
 */
 {%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
 {%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
+{%- set rules = customer_ai_string_literal(local_md5(model.raw_code ~ '|' ~ gap_seconds ~ '|' ~ max_seconds)) -%}
+{%- set rows_record_rules = is_incremental() and customer_ai_relation_has_columns(this, ['sessions_rules_fingerprint']) -%}
 
 with
 
@@ -60,7 +65,14 @@ sessionized_fingerprints as (
     select
         profile_id,
         count(*) as events,
-        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
+        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint,
+        {%- if rows_record_rules %}
+        -- rows sessionized with other rules than this run's (both bounds, so one stale row is enough)
+        min(sessions_rules_fingerprint) <> {{ rules }} or max(sessions_rules_fingerprint) <> {{ rules }}
+            or count(sessions_rules_fingerprint) < count(*) as rules_changed
+        {%- else %}
+        true as rules_changed
+        {%- endif %}
     from {{ this }}
     group by profile_id
 
@@ -80,6 +92,7 @@ changed_profiles as (
         or sessionized_fingerprints.profile_id is null
         or staged_fingerprints.events <> sessionized_fingerprints.events
         or staged_fingerprints.fingerprint <> sessionized_fingerprints.fingerprint
+        or sessionized_fingerprints.rules_changed
 
 ),
 
@@ -161,6 +174,7 @@ final as (
             'cast(visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'-'",
             'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
         ]) }} as session_id,
+        {{ rules }} as sessions_rules_fingerprint,
         profile_bucket
     from visits
 

@@ -241,6 +241,23 @@ def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, d
     assert {t[0] for t in tiers} == {"gold", "silver"}
     assert catalog["attr_loyalty_tier"] == "categorical" and catalog["attr_age"] == "numeric"
 
+    # attributes have no date: a changed one is in every snapshot's features after the next run, and the run after
+    # it computes none again
+    select = ["run", "--select", "+int_profile_snapshots_featurized"]
+    with duckdb.connect(str(db)) as con:
+        con.execute("update crm.customers set loyalty_tier = 'platinum' where ecid = 'ecid-000000002'")
+    logged = "int_profile_snapshots_featurized: computing {} snapshot dates, keeping {}"
+    out = dbt_runner(select, variables, db_name="attrs.duckdb").stdout
+    assert re.search(logged.format(r"[1-9]\d*", "0"), out), out[-3000:]
+    out = dbt_runner(select, variables, db_name="attrs.duckdb").stdout
+    assert re.search(logged.format("0", "[1-9]"), out), out[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        tiers = con.sql(
+            "select distinct attr_loyalty_tier from int_profile_snapshots_featurized "
+            "where profile_id = 'ecid-000000002'"
+        ).fetchall()
+    assert tiers == [("platinum",)]
+
 
 def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_path, dbt_runner):
     """An erasure request removes a profile's events from the input: the next normal (incremental) run must drop its
@@ -590,6 +607,13 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     big_purchase = [{"name": "big_purchase", "conditions": [{"field": "revenue", "operator": "gt", "value": 50}]}]
     settings = {"customer_ai__custom_events": big_purchase}
     assert refresh_and_compare(erased, "2025-05-31", settings) == dict.fromkeys(models, (len(dates), 0))
+
+    # longer sessions: a page view and a purchase an hour apart are one visit now; only the visit features and the
+    # feature table read sessions
+    settings = {**settings, "customer_ai__sessions_inactivity_minutes": 90}
+    visits = ("int_profile_visit_features_computed", "int_profile_snapshots_featurized")
+    expected = {model: (len(dates), 0) if model in visits else (0, len(dates)) for model in models}
+    assert refresh_and_compare(erased, "2025-05-31", settings) == expected
 
     # a table built before rows recorded their inputs is computed whole once
     with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
