@@ -138,6 +138,22 @@
 
 
 {#-
+    The rows of a per-snapshot model's CTE `rows`, each with the inputs_fingerprint of its snapshot date: what the
+    next run compares to decide whether to keep it.
+-#}
+{% macro customer_ai_with_inputs_fingerprint(rows, kept, inputs) -%}
+    select
+        {{ rows }}.*,
+        snapshot_inputs.inputs_fingerprint
+    from {{ rows }}
+    inner join (
+        {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) | indent(4) }}
+    ) as snapshot_inputs
+        on {{ rows }}.snapshot_date = snapshot_inputs.snapshot_date
+{%- endmacro %}
+
+
+{#-
     The snapshot dates whose rows this run keeps (a list of 'YYYY-MM-DD'): on an incremental run, the scheduled
     dates whose rows recorded the fingerprint their inputs give now; otherwise none.
 -#}
@@ -179,19 +195,10 @@
 {% endmacro %}
 
 
-{#- The comment that carries the kept dates from the model to the strategy (see restage.sql for the pattern). -#}
+{#- The comment that carries the kept dates from the model to the strategy (customer_ai_compiled_record). -#}
 {% macro customer_ai_kept_snapshots_record(dates) -%}
-    /* kept snapshot dates: {{ tojson({'dates': dates}) }} */
+    {{ customer_ai_compiled_record('kept snapshot dates', {'dates': dates}) }}
 {%- endmacro %}
-
-{% macro customer_ai_recorded_kept_snapshots() %}
-    {%- set recorded = modules.re.search('/[*] kept snapshot dates: ([{][^{}]*[}]) [*]/', model['compiled_code'] or '') -%}
-    {%- if recorded is none -%}
-        {{ exceptions.raise_compiler_error(this.identifier ~ ": the compiled SQL does not record its kept snapshot "
-            ~ "dates (customer_ai_kept_snapshots_record); the recompute_snapshots strategy cannot tell which rows to keep") }}
-    {%- endif -%}
-    {{ return(fromjson(recorded.group(1))['dates']) }}
-{% endmacro %}
 
 
 {#-
@@ -201,7 +208,7 @@
 -#}
 {% macro get_incremental_recompute_snapshots_sql(arg_dict) %}
     {%- set target = arg_dict['target_relation'] -%}
-    {%- set kept = customer_ai_recorded_kept_snapshots() -%}
+    {%- set kept = customer_ai_recorded('kept snapshot dates', 'recompute_snapshots')['dates'] -%}
     {%- if not kept -%}
     create or replace table {{ target }} as
     select * from {{ arg_dict['temp_relation'] }}

@@ -86,3 +86,23 @@
     )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    What an incremental model decides when it renders (which days to restage, which snapshot dates to keep) is
+    written into its compiled SQL as a comment, and its incremental strategy reads it back from there rather than
+    asking again. The comment also shows, in target/run/, what a run decided. `value` is a JSON object without
+    nested objects.
+-#}
+{% macro customer_ai_compiled_record(label, value) -%}
+    /* {{ label }}: {{ tojson(value) }} */
+{%- endmacro %}
+
+{% macro customer_ai_recorded(label, strategy) %}
+    {%- set recorded = modules.re.search('/[*] ' ~ label ~ ': ([{][^{}]*[}]) [*]/', model['compiled_code'] or '') -%}
+    {%- if recorded is none -%}
+        {{ exceptions.raise_compiler_error(this.identifier ~ ": the compiled SQL does not record its " ~ label
+            ~ " (customer_ai_compiled_record); the " ~ strategy ~ " strategy cannot tell which rows to replace") }}
+    {%- endif -%}
+    {{ return(fromjson(recorded.group(1))) }}
+{% endmacro %}

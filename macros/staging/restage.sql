@@ -183,23 +183,10 @@
 {%- endmacro %}
 
 
-{#-
-    The days a run restages are found once, when the model renders (the query reads the whole input), and written
-    into the compiled SQL as a comment; the strategy reads them back from there rather than asking again. The
-    comment also shows, in target/run/, which days a run restaged.
--#}
+{#- The days a run restages are found once, when the model renders (the query reads the whole input). -#}
 {% macro customer_ai_restaged_days_record(days) -%}
-    /* restaged days: {{ tojson(days) }} */
+    {{ customer_ai_compiled_record('restaged days', days) }}
 {%- endmacro %}
-
-{% macro customer_ai_recorded_restaged_days() %}
-    {%- set recorded = modules.re.search('/[*] restaged days: ([{][^{}]*[}]) [*]/', model['compiled_code'] or '') -%}
-    {%- if recorded is none -%}
-        {{ exceptions.raise_compiler_error(this.identifier ~ ": the compiled SQL does not record its restaged days "
-            ~ "(customer_ai_restaged_days_record); the restage_changed_days strategy cannot tell which rows to replace") }}
-    {%- endif -%}
-    {{ return(fromjson(recorded.group(1))) }}
-{% endmacro %}
 
 
 {#-
@@ -212,7 +199,7 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set restaged = arg_dict['temp_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set days = customer_ai_recorded_restaged_days() -%}
+    {%- set days = customer_ai_recorded('restaged days', 'restage_changed_days') -%}
     {%- do log(this.identifier ~ ': restaging ' ~ ('every event day' if days['all'] else (days['dates'] | length)
         ~ ' event days' ~ (' and the rows without a usable timestamp' if days['undated'] else '')), info=true) -%}
     delete from {{ target }} as staged_row

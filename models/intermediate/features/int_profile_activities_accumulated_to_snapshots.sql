@@ -21,12 +21,6 @@ snapshot_dates as (
 
 ),
 
-snapshot_inputs as (
-
-    {{ customer_ai_snapshot_inputs('snapshot_dates', inputs) }}
-
-),
-
 activities as (
 
     select * from {{ ref('int_profile_activities_aggregated_to_days') }}
@@ -74,12 +68,7 @@ accumulated as (
 final as (
 
     -- each row records what it was computed from: the next run keeps it while that stays the same
-    select
-        accumulated.*,
-        snapshot_inputs.inputs_fingerprint
-    from accumulated
-    inner join snapshot_inputs
-        on accumulated.snapshot_date = snapshot_inputs.snapshot_date
+    {{ customer_ai_with_inputs_fingerprint('accumulated', kept, inputs) }}
 
 )
 

@@ -21,12 +21,6 @@ snapshot_dates as (
 
 ),
 
-snapshot_inputs as (
-
-    {{ customer_ai_snapshot_inputs('snapshot_dates', inputs) }}
-
-),
-
 activities as (
 
     select * from {{ ref('int_profile_activities_aggregated_to_days') }}
@@ -71,12 +65,7 @@ windowed as (
 final as (
 
     -- each row records what it was computed from: the next run keeps it while that stays the same
-    select
-        windowed.*,
-        snapshot_inputs.inputs_fingerprint
-    from windowed
-    inner join snapshot_inputs
-        on windowed.snapshot_date = snapshot_inputs.snapshot_date
+    {{ customer_ai_with_inputs_fingerprint('windowed', kept, inputs) }}
 
 )
 

@@ -39,21 +39,10 @@ features as (
 
 ),
 
-snapshot_inputs as (
-
-    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
-
-),
-
 final as (
 
     -- each row records what it was computed from: the next run keeps it while that stays the same
-    select
-        features.*,
-        snapshot_inputs.inputs_fingerprint
-    from features
-    inner join snapshot_inputs
-        on features.snapshot_date = snapshot_inputs.snapshot_date
+    {{ customer_ai_with_inputs_fingerprint('features', kept, inputs) }}
 
 )
 

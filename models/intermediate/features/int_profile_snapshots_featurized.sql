@@ -122,21 +122,10 @@ featurized as (
 
 ),
 
-snapshot_inputs as (
-
-    {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) }}
-
-),
-
 final as (
 
     -- each row records what it was computed from: the next run keeps it while that stays the same
-    select
-        featurized.*,
-        snapshot_inputs.inputs_fingerprint
-    from featurized
-    inner join snapshot_inputs
-        on featurized.snapshot_date = snapshot_inputs.snapshot_date
+    {{ customer_ai_with_inputs_fingerprint('featurized', kept, inputs) }}
 
 )
 
