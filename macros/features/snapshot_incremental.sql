@@ -53,8 +53,7 @@
 
 
 {#-
-    One row per snapshot date of `snapshot_dates` (a relation, CTE or aliased subquery with a snapshot_date column)
-    with the digest of what its rows are computed from (inputs_fingerprint, above), from the inputs named:
+    One row per feature snapshot date but those in `kept` (customer_ai_feature_snapshot_dates) with the digest of what its rows are computed from (inputs_fingerprint, above), from the inputs named:
       - 'activity': the daily activity on or before the date: the latest events_staged_at of its days, how many
         days, and its rules fingerprint;
       - 'sessions': the sessions dated on or before it: how many, and the sum of a hash of what the visit
@@ -62,9 +61,8 @@
       - 'attributes': every profile attribute row (they have no date: a change computes every snapshot).
     Snapshots before the first activity day have none (and no rows to compute).
 -#}
-{% macro customer_ai_snapshot_inputs(snapshot_dates, inputs) -%}
+{% macro customer_ai_snapshot_inputs(inputs, kept=[]) -%}
     {%- set str = dbt.type_string() -%}
-    {%- set dates = '(select distinct snapshot_date from ' ~ snapshot_dates ~ ')' -%}
     select
         activity_inputs.snapshot_date,
         md5(concat_ws('|',
@@ -79,14 +77,14 @@
         )) as inputs_fingerprint
     from (
         select
-            snapshot_dates.snapshot_date,
+            feature_snapshot_dates.snapshot_date,
             concat_ws('|',
                 cast(max(activity_days.events_staged_at) as {{ str }}),
                 cast(count(*) as {{ str }}),
                 min(activity_days.first_rules),
                 max(activity_days.last_rules)
             ) as digest
-        from {{ dates }} as snapshot_dates
+        from {{ customer_ai_feature_snapshot_dates(kept) | indent(8) }}
         inner join (
             select
                 activity_date,
@@ -96,18 +94,18 @@
             from {{ ref('int_profile_activities_aggregated_to_days') }}
             group by activity_date
         ) as activity_days
-            on activity_days.activity_date <= snapshot_dates.snapshot_date
-        group by snapshot_dates.snapshot_date
+            on activity_days.activity_date <= feature_snapshot_dates.snapshot_date
+        group by feature_snapshot_dates.snapshot_date
     ) as activity_inputs
     {%- if 'sessions' in inputs %}
     left join (
         select
-            snapshot_dates.snapshot_date,
+            feature_snapshot_dates.snapshot_date,
             concat_ws('|',
                 cast(sum(session_days.session_count) as {{ str }}),
                 cast(sum(session_days.session_fingerprint) as {{ str }})
             ) as digest
-        from {{ dates }} as snapshot_dates
+        from {{ customer_ai_feature_snapshot_dates(kept) | indent(8) }}
         inner join (
             select
                 session_date,
@@ -117,8 +115,8 @@
             from {{ ref('int_sessions_aggregated') }}
             group by session_date
         ) as session_days
-            on session_days.session_date <= snapshot_dates.snapshot_date
-        group by snapshot_dates.snapshot_date
+            on session_days.session_date <= feature_snapshot_dates.snapshot_date
+        group by feature_snapshot_dates.snapshot_date
     ) as session_inputs
         on activity_inputs.snapshot_date = session_inputs.snapshot_date
     {%- endif %}
@@ -147,7 +145,7 @@
         snapshot_inputs.inputs_fingerprint
     from {{ rows }}
     inner join (
-        {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(kept), inputs) | indent(4) }}
+        {{ customer_ai_snapshot_inputs(inputs, kept) | indent(4) }}
     ) as snapshot_inputs
         on {{ rows }}.snapshot_date = snapshot_inputs.snapshot_date
 {%- endmacro %}
@@ -173,7 +171,7 @@
             false
         ) as is_kept
     from (
-        {{ customer_ai_snapshot_inputs(customer_ai_feature_snapshot_dates(), inputs) }}
+        {{ customer_ai_snapshot_inputs(inputs) }}
     ) as current_inputs
     left join (
         select
