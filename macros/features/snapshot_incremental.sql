@@ -1,7 +1,7 @@
 {#-
-    Incremental per-snapshot models (the feature models in models/intermediate/features/ but the catalog): a run
-    computes only the snapshot dates whose inputs changed since the last run, and gets exactly the rows a full build
-    would.
+    Incremental per-snapshot models (the feature models in models/intermediate/features/ but the catalog, and the
+    labels, int_prediction_snapshots_labeled): a run computes only the snapshot dates whose inputs changed since the
+    last run, and gets exactly the rows a full build would.
 
     Features are point in time: a snapshot's rows depend only on what happened on or before its date. Each row
     keeps inputs_fingerprint, a digest of that (customer_ai_snapshot_inputs): the daily activity on or before the
@@ -14,8 +14,10 @@
         on or before it changed, or the rules or the attributes changed (then every date is);
       - deleted when it is no longer scheduled (yesterday's scoring date).
     A daily run thus computes the new scoring date and the dates after the earliest late event, not the training
-    and backtest dates months back. A scheduled date with no row (no activity in its window) is computed again by
-    each run: cheap, it has no rows. The feature rules are the models' code, not the macros': a change of a macro
+    and backtest dates months back. Labels look past their date, to the end of the outcome window: their inputs
+    are customer_ai_label_snapshot_inputs, per prediction and date, and a label date is kept once its window has
+    closed and nothing in or before it changed. A scheduled date with no row (no activity in its window) is
+    computed again by each run: cheap, it has no rows. The feature rules are the models' code, not the macros': a change of a macro
     that features are computed with needs a --full-refresh of the feature models.
 
     The kept dates are found once, when the model renders, and written into the compiled SQL as a comment (as
@@ -53,11 +55,13 @@
 
 
 {#-
-    One row per feature snapshot date but those in `kept` (customer_ai_feature_snapshot_dates) with the digest of what its rows are computed from (inputs_fingerprint, above), from the inputs named:
+    One row per feature snapshot date but those in `kept` (customer_ai_feature_snapshot_dates) with the digest of
+    what its rows are computed from (inputs_fingerprint, above), from the inputs named:
       - 'activity': the daily activity on or before the date: the latest events_staged_at of its days, how many
         days, and its rules fingerprint;
       - 'sessions': the sessions dated on or before it: how many, and the sum of a hash of what the visit
-        features read of them (int_sessions_aggregated is rebuilt every run: its rows are compared, not times);
+        features read of them (their values, not sessionized_at: a profile with a new event is sessionized again
+        whole, and its old sessions, the same as before, must not change the dates before the event);
       - 'attributes': every profile attribute row (they have no date: a change computes every snapshot).
     Snapshots before the first activity day have none (and no rows to compute).
 -#}
@@ -76,26 +80,8 @@
             {%- endif %}
         )) as inputs_fingerprint
     from (
-        select
-            feature_snapshot_dates.snapshot_date,
-            concat_ws('|',
-                cast(max(activity_days.events_staged_at) as {{ str }}),
-                cast(count(*) as {{ str }}),
-                min(activity_days.first_rules),
-                max(activity_days.last_rules)
-            ) as digest
-        from {{ customer_ai_feature_snapshot_dates(kept) | indent(8) }}
-        inner join (
-            select
-                activity_date,
-                max(events_staged_at) as events_staged_at,
-                min(rules_fingerprint) as first_rules,
-                max(rules_fingerprint) as last_rules
-            from {{ ref('int_profile_activities_aggregated_to_days') }}
-            group by activity_date
-        ) as activity_days
-            on activity_days.activity_date <= feature_snapshot_dates.snapshot_date
-        group by feature_snapshot_dates.snapshot_date
+        {{ customer_ai_activity_digest(customer_ai_feature_snapshot_dates(kept), ['feature_snapshot_dates.snapshot_date'],
+                                       'feature_snapshot_dates.snapshot_date') | indent(8) }}
     ) as activity_inputs
     {%- if 'sessions' in inputs %}
     left join (
@@ -136,18 +122,102 @@
 
 
 {#-
+    Per row of `bounds` (an aliased subquery), grouped by `keys`: a digest of the daily activity on or before
+    `end_date` (an expression on bounds): the latest events_staged_at of its days, how many days, and its rules
+    fingerprint. A day restaged, added or erased on or before the end date changes it; a later one does not.
+-#}
+{% macro customer_ai_activity_digest(bounds, keys, end_date) -%}
+    {%- set str = dbt.type_string() -%}
+    select
+        {{ keys | join(',\n        ') }},
+        concat_ws('|',
+            cast(max(activity_days.events_staged_at) as {{ str }}),
+            cast(count(*) as {{ str }}),
+            min(activity_days.first_rules),
+            max(activity_days.last_rules)
+        ) as digest
+    from {{ bounds }}
+    inner join (
+        select
+            activity_date,
+            max(events_staged_at) as events_staged_at,
+            min(rules_fingerprint) as first_rules,
+            max(rules_fingerprint) as last_rules
+        from {{ ref('int_profile_activities_aggregated_to_days') }}
+        group by activity_date
+    ) as activity_days
+        on activity_days.activity_date <= {{ end_date }}
+    group by {{ keys | join(', ') }}
+{%- endmacro %}
+
+
+{#-
+    The inputs of int_prediction_snapshots_labeled, one row per scheduled (prediction, snapshot date) but those of
+    the kept dates, with the digest of what its rows are counted from: the labels' rules (the model's code and every
+    prediction's settings), the conditions' rules (int_prediction_activity_flagged: one digest for the whole table,
+    as a rules change retests every day), the snapshot's kind and outcome window, and the daily activity on or
+    before the end of the outcome window. A label cannot change once that window has closed unless a day in it
+    (or before it: who is in the population, who was active) is restaged.
+-#}
+{% macro customer_ai_label_snapshot_inputs(kept=[]) -%}
+    {%- set rules = local_md5(model.raw_code ~ '|' ~ tojson(customer_ai_predictions())) if execute else '' -%}
+    {%- set label_snapshots -%}
+    (
+        select
+            prediction_name,
+            snapshot_date,
+            snapshot_kind,
+            outcome_window_days
+        from {{ ref('int_snapshot_dates_scheduled') }}
+        {%- if kept %}
+        where {{ customer_ai_not_kept('snapshot_date', kept) }}
+        {%- endif %}
+    ) as label_snapshots
+    {%- endset -%}
+    select
+        activity_inputs.prediction_name,
+        activity_inputs.snapshot_date,
+        md5(concat_ws('|',
+            {{ customer_ai_string_literal(rules) }},
+            flag_rules.digest,
+            activity_inputs.snapshot_kind,
+            cast(activity_inputs.outcome_window_days as {{ dbt.type_string() }}),
+            activity_inputs.digest
+        )) as inputs_fingerprint
+    from (
+        {{ customer_ai_activity_digest(label_snapshots,
+            ['label_snapshots.prediction_name', 'label_snapshots.snapshot_date', 'label_snapshots.snapshot_kind',
+             'label_snapshots.outcome_window_days'],
+            dbt.dateadd('day', 'label_snapshots.outcome_window_days', 'label_snapshots.snapshot_date')) | indent(8) }}
+    ) as activity_inputs
+    cross join (
+        select concat_ws('|', min(rules_fingerprint), max(rules_fingerprint)) as digest
+        from {{ ref('int_prediction_activity_flagged') }}
+    ) as flag_rules
+{%- endmacro %}
+
+
+{#-
     The rows of a per-snapshot model's CTE `rows`, each with the inputs_fingerprint of its snapshot date: what the
     next run compares to decide whether to keep it.
 -#}
 {% macro customer_ai_with_inputs_fingerprint(rows, kept, inputs) -%}
+    {{ customer_ai_with_fingerprint_of(rows, customer_ai_snapshot_inputs(inputs, kept)) }}
+{%- endmacro %}
+
+{#- The same for any inputs query giving a fingerprint per snapshot_date and `keys` (labels: per prediction). -#}
+{% macro customer_ai_with_fingerprint_of(rows, snapshot_inputs, keys=[]) -%}
     select
         {{ rows }}.*,
         snapshot_inputs.inputs_fingerprint
     from {{ rows }}
     inner join (
-        {{ customer_ai_snapshot_inputs(inputs, kept) | indent(4) }}
+        {{ snapshot_inputs | indent(4) }}
     ) as snapshot_inputs
         on {{ rows }}.snapshot_date = snapshot_inputs.snapshot_date
+        {%- for key in keys %}
+        and {{ rows }}.{{ key }} = snapshot_inputs.{{ key }}
+        {%- endfor %}
 {%- endmacro %}
 
 
@@ -156,38 +226,58 @@
     dates whose rows recorded the fingerprint their inputs give now; otherwise none.
 -#}
 {% macro customer_ai_kept_snapshot_dates(inputs) %}
+    {{ return(customer_ai_kept_dates_of(customer_ai_snapshot_inputs(inputs))) }}
+{% endmacro %}
+
+{#-
+    The same for any inputs query (snapshot_date, `keys`, inputs_fingerprint): a date is kept when each of its
+    rows of inputs matches the rows stored for it, and no rows are stored for it under other keys (a prediction that
+    no longer has the date: its rows must go).
+-#}
+{% macro customer_ai_kept_dates_of(current_inputs, keys=[]) %}
     {%- if not (execute and is_incremental()) -%}{{ return([]) }}{%- endif -%}
     {%- if not customer_ai_relation_has_columns(this, ['inputs_fingerprint']) -%}
         {%- do log(this.identifier ~ ': computing every snapshot date (built before rows recorded their inputs)',
             info=true) -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- set snapshot_date = 'coalesce(current_inputs.snapshot_date, computed.snapshot_date)' -%}
     {%- set query -%}
     select
-        cast(current_inputs.snapshot_date as {{ dbt.type_string() }}) as snapshot_date,
-        coalesce(
-            computed.first_fingerprint = current_inputs.inputs_fingerprint
-            and computed.last_fingerprint = current_inputs.inputs_fingerprint,
-            false
-        ) as is_kept
+        cast({{ snapshot_date }} as {{ dbt.type_string() }}) as snapshot_date,
+        max(case when current_inputs.snapshot_date is null then 0 else 1 end) = 1 as is_scheduled,
+        min(case
+            when computed.first_fingerprint = current_inputs.inputs_fingerprint
+                and computed.last_fingerprint = current_inputs.inputs_fingerprint
+                then 1
+            else 0
+        end) = 1 as is_kept
     from (
-        {{ customer_ai_snapshot_inputs(inputs) }}
+        {{ current_inputs }}
     ) as current_inputs
-    left join (
+    full outer join (
         select
-            snapshot_date,
+            {{ (keys + ['snapshot_date']) | join(', ') }},
             min(inputs_fingerprint) as first_fingerprint,
             max(inputs_fingerprint) as last_fingerprint
         from {{ this }}
-        group by snapshot_date
+        group by {{ (keys + ['snapshot_date']) | join(', ') }}
     ) as computed
         on current_inputs.snapshot_date = computed.snapshot_date
-    order by snapshot_date
+        {%- for key in keys %}
+        and current_inputs.{{ key }} = computed.{{ key }}
+        {%- endfor %}
+    group by {{ snapshot_date }}
+    order by 1
     {%- endset -%}
-    {%- set scheduled = run_query(query) -%}
+    {%- set dates = run_query(query) -%}
+    {%- set scheduled = [] -%}
     {%- set kept = [] -%}
-    {%- for row in scheduled.rows if row[1] -%}{%- do kept.append(row[0] | string) -%}{%- endfor -%}
-    {%- do log(this.identifier ~ ': computing ' ~ (scheduled.rows | length - kept | length) ~ ' snapshot dates, keeping '
+    {%- for row in dates.rows if row[1] -%}
+        {%- do scheduled.append(row[0]) -%}
+        {%- if row[2] %}{% do kept.append(row[0] | string) %}{% endif -%}
+    {%- endfor -%}
+    {%- do log(this.identifier ~ ': computing ' ~ (scheduled | length - kept | length) ~ ' snapshot dates, keeping '
         ~ (kept | length), info=true) -%}
     {{ return(kept) }}
 {% endmacro %}

@@ -9,9 +9,15 @@
     match: any needs one condition met, match: all every condition (possibly on different days and events).
     Profiles enter a snapshot's population once they have any event on or before it, as in
     int_profile_snapshots_featurized.
+
+    Incremental on DuckDB: a run counts only the snapshot dates whose inputs changed (the new scoring date, the
+    dates whose outcome window or history holds a late event) and keeps the labels whose windows closed before:
+    customer_ai_label_snapshot_inputs in macros/features/snapshot_incremental.sql.
 */
+{{ config(**customer_ai_per_snapshot_incremental_config()) }}
 {%- set most_goal_conditions = customer_ai_predictions() | map(attribute='conditions') | map('length') | max -%}
 {%- set most_eligibility_conditions = customer_ai_predictions() | map(attribute='eligibility_conditions') | map('length') | max %}
+{%- set kept = customer_ai_kept_dates_of(customer_ai_label_snapshot_inputs(), ['prediction_name']) %}
 
 with
 
@@ -23,7 +29,9 @@ predictions as (
 
 snapshots as (
 
+    {{ customer_ai_kept_snapshots_record(kept) }}
     select * from {{ ref('int_snapshot_dates_scheduled') }}
+    {{ customer_ai_where_not_kept(kept) }}
 
 ),
 
@@ -140,7 +148,7 @@ labeled as (
 
 ),
 
-final as (
+counted as (
 
     select
         -- readable and cheaper than a hash over millions of rows
@@ -160,6 +168,13 @@ final as (
         end as integer) as label,
         case when snapshot_kind <> 'scoring' then outcome_end_date end as outcome_end_date
     from labeled
+
+),
+
+final as (
+
+    -- each row records what it was counted from: the next run keeps it while that stays the same
+    {{ customer_ai_with_fingerprint_of('counted', customer_ai_label_snapshot_inputs(kept), ['prediction_name']) }}
 
 )
 

@@ -146,9 +146,13 @@ def test_the_refresh_recomputed_the_per_day_models_on_the_restaged_days_only(war
         assert 1 <= int(recomputed.group(1)) <= int(restaged.group(1)), recomputed.group(0)
 
 
-def test_the_refresh_kept_the_features_of_the_snapshots_before_the_late_events(warehouses):
+def test_the_refresh_kept_the_features_and_labels_of_the_snapshots_before_the_late_events(warehouses):
     log = (warehouses["logs"] / "dbt-1.log").read_text()
-    for model in ("int_profile_activities_accumulated_to_snapshots", "int_profile_snapshots_featurized"):
+    for model in (
+        "int_profile_activities_accumulated_to_snapshots",
+        "int_profile_snapshots_featurized",
+        "int_prediction_snapshots_labeled",
+    ):
         found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", log)
         assert found, (model, log[-3000:])
         # the new scoring date (at least) is computed; the training and backtest dates, a month and more back, kept

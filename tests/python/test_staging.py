@@ -625,3 +625,91 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     for model in models:
         assert f"{model}: computing every snapshot date (built before rows recorded their inputs)" in out
         assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
+
+
+def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_path, dbt_runner):
+    """The labels keep a (prediction, snapshot) date while nothing on or before the end of its outcome window
+    changed, and count the others: the new scoring date, the dates whose window or history holds a new or late
+    event (a later one for the 30-day prediction than for the 14-day one), every date when a prediction or the
+    passive event types change; each time the table is a full build's, and a kept date's rows are not rewritten."""
+    path = tmp_path / "events.parquet"
+    model = "int_prediction_snapshots_labeled"
+    predictions = [
+        {
+            "name": "purchase_next_30d",
+            "propensity_type": "conversion",
+            "goal": {"will": "occur", "match": "any", "conditions": [{"event_type": BUY}]},
+            "outcome_window_days": 30,
+            "eligibility": {"active_within_days": 45, "conditions": []},
+        },
+        {
+            "name": "churn_next_14d",
+            "propensity_type": "churn",
+            "goal": {"will": "not_occur", "match": "any", "conditions": [{"event_type": VIEW}]},
+            "outcome_window_days": 14,
+            "eligibility": {"active_within_days": 30, "conditions": []},
+        },
+    ]
+    variables = {**_flat_file_source(path), "customer_ai__predictions": predictions}
+    select = ["run", "--select", f"+{model}"]
+
+    def rows(db: str, table: str) -> list[tuple]:
+        return _rows_but(tmp_path / db, table, "inputs_fingerprint")
+
+    def schedule() -> list[tuple]:
+        return rows(
+            "inc.duckdb",
+            "(select prediction_name, snapshot_date, snapshot_kind, outcome_window_days "
+            "from int_snapshot_dates_scheduled)",
+        )
+
+    def refresh(events: list[tuple], as_of: str, settings: dict | None = None, compare: bool = True) -> tuple | None:
+        pq.write_table(_flat_events(events), path)
+        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
+        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
+        if compare:
+            dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
+            assert rows("inc.duckdb", model) == rows("full.duckdb", model)
+        found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", out)
+        return (int(found.group(1)), int(found.group(2))) if found else None  # none on a first (full) build
+
+    def dates_whose_windows_reach(day: dt.date) -> set[dt.date]:
+        return {d for _, d, _, window in schedule() if d + dt.timedelta(days=window) >= day}
+
+    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
+    refresh(history, "2025-05-30")
+    dates = sorted({d for _, d, _, _ in schedule()})
+    assert len(dates) >= 4, dates
+    assert refresh(history, "2025-05-30") == (0, len(dates))
+
+    # the next day arrives: computed are the new scoring date, the dates that changed kind, and those whose
+    # outcome window reaches the new day; a mark on the oldest date's rows survives
+    before = {(p, d): kind for p, d, kind, _ in schedule()}
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        con.execute(f"update {model} set is_eligible = not is_eligible where snapshot_date = '{dates[0]}'")
+    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
+    computed, kept = refresh(history, "2025-05-31", compare=False)
+    after = schedule()
+    changed = {d for p, d, kind, _ in after if before.get((p, d)) != kind}
+    expected = changed | dates_whose_windows_reach(dt.date(2025, 5, 31))
+    assert dt.date(2025, 5, 31) in expected and dates[0] not in expected
+    assert (computed, kept) == (len(expected), len({d for _, d, _, _ in after}) - len(expected))
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        marked = con.sql(f"select count(*) from {model} where snapshot_date = '{dates[0]}'").fetchall()[0][0]
+        assert marked > 0
+        con.execute(f"update {model} set is_eligible = not is_eligible where snapshot_date = '{dates[0]}'")
+    dates = sorted({d for _, d, _, _ in after})
+    assert refresh(history, "2025-05-31") == (0, len(dates))
+
+    # a late purchase: recounted are the dates whose outcome window or history reaches its day, which, between
+    # two snapshots, is a date before it for the 30-day window and not for the 14-day one
+    late_day = dates[1] + dt.timedelta(days=20)
+    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
+    reached = dates_whose_windows_reach(late_day)
+    assert any(d < late_day for d in reached), (late_day, reached)
+    assert refresh(history, "2025-05-31") == (len(reached), len(dates) - len(reached))
+
+    # a prediction's settings, then the passive event types (the conditions' rules): every date is counted again
+    predictions[0]["eligibility"]["active_within_days"] = 60
+    assert refresh(history, "2025-05-31") == (len(dates), 0)
+    assert refresh(history, "2025-05-31", {"customer_ai__passive_event_types": [VIEW]}) == (len(dates), 0)
