@@ -175,6 +175,8 @@ final as (
             'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
         ]) }} as session_id,
         {{ rules }} as sessions_rules_fingerprint,
+        -- when the profile was last sessionized: int_sessions_aggregated aggregates again the profiles with a new time
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as sessionized_at,
         profile_bucket
     from visits
 

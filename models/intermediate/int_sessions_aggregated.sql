@@ -1,12 +1,25 @@
+{{ config(**customer_ai_per_profile_rollup_config()) }}
 /*
     One row per session: start, end, duration, event counts, purchase flag and revenue.
+
+    Incremental on DuckDB: a run aggregates again only the profiles that int_events_sessionized sessionized since
+    (their rows carry another sessionized_at than the sessions recorded), and deletes the sessions of profiles
+    that have none left; a change of this model's code aggregates every profile again
+    (macros/sessions/rollup.sql). On Spark it is a table.
 */
+{%- set rules = local_md5(model.raw_code) %}
+{%- set every_profile = customer_ai_rollup_rules_changed(rules) %}
 
 with
 
 sessionized as (
 
     select * from {{ ref('int_events_sessionized') }}
+    {%- if is_incremental() and not every_profile %}
+    where profile_id in (
+        {{ customer_ai_profiles_sessionized_since(this) | indent(8) }}
+    )
+    {%- endif %}
 
 ),
 
@@ -30,7 +43,8 @@ sessions as (
             as has_purchase,
         -- rounded to the cent: a parallel sum of doubles can differ in its last bit from run to run
         round(coalesce(sum(case when {{ customer_ai_array_contains('event_types', "'commerce.purchases'") }} then revenue end), 0), 2)
-            as revenue
+            as revenue,
+        max(sessionized_at) as sessionized_at
     from sessionized
     group by session_id, profile_id
 
@@ -51,7 +65,9 @@ final as (
         cast(page_view_count as bigint) as page_view_count,  -- sums of integers: HUGEINT on DuckDB otherwise
         cast(product_view_count as bigint) as product_view_count,
         has_purchase,
-        revenue
+        revenue,
+        sessionized_at,
+        {{ customer_ai_string_literal(rules) }} as rules_fingerprint
     from sessions
 
 )

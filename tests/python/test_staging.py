@@ -145,12 +145,14 @@ def test_xdm_files_identity_is_chosen_by_a_var(tmp_path, dbt_runner):
 
 
 def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_path, dbt_runner):
+    """A late event re-sessionizes its profile and aggregates that profile's sessions again; an untouched
+    profile's rows are not rewritten in either table, and both equal a full build's."""
     sim = dd.simulate_block(dd.DemoSettings(n_profiles=60, seed=8), 0)
     events = dd.to_flat_table(sim)
     path = tmp_path / "events.parquet"
     pq.write_table(events, path)
     variables = _flat_file_source(path)
-    select = ["run", "--select", "+int_events_sessionized"]
+    select = ["run", "--select", "+int_sessions_aggregated"]
     dbt_runner(select, variables, db_name="inc.duckdb")
 
     db = str(tmp_path / "inc.duckdb")
@@ -164,6 +166,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
         ).fetchall()[0][0]
         # mark an untouched profile: an incremental run must not rewrite it
         con.execute("update int_events_sessionized set visit_number = -1 where profile_id = ?", [other])
+        con.execute("update int_sessions_aggregated set event_count = -1 where profile_id = ?", [other])
 
     late_at = last[1].replace(microsecond=0).isoformat() + "Z"
     late = pa.table(
@@ -194,6 +197,13 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
             inc.sql("select count(*) from int_events_sessionized").fetchall()
             == full.sql("select count(*) from int_events_sessionized").fetchall()
         )
+        marked = "select distinct event_count from int_sessions_aggregated where profile_id = ?"
+        assert inc.sql(marked, params=[other]).fetchall() == [(-1,)]
+    # every other session as a full build has it
+    others = f"(select * from int_sessions_aggregated where profile_id <> '{other}')"
+    assert _rows_but(tmp_path / "inc.duckdb", others, "sessionized_at") == _rows_but(
+        tmp_path / "full.duckdb", others, "sessionized_at"
+    )
 
 
 def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, dbt_runner):
@@ -280,8 +290,7 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
 
     def rows(db, table):
-        with duckdb.connect(str(tmp_path / db), read_only=True) as con:
-            return con.sql(f"select * from {table} order by all").fetchall()
+        return _rows_but(tmp_path / db, table, "sessionized_at")
 
     with duckdb.connect(str(tmp_path / "inc.duckdb"), read_only=True) as con:
         for table in ("int_events_sessionized", "int_sessions_aggregated"):
