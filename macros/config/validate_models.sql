@@ -17,6 +17,9 @@
     {%- if not (customer_ai_is_number(seed) and seed is integer and seed >= 0) -%}
         {%- do errors.append("customer_ai__model_seed: must be a whole number >= 0, got " ~ customer_ai_shown(seed)) -%}
     {%- endif -%}
+    {%- if var('customer_ai__test_every_row') is not boolean -%}
+        {%- do errors.append("customer_ai__test_every_row: must be true or false, got " ~ customer_ai_shown(var('customer_ai__test_every_row'))) -%}
+    {%- endif -%}
     {%- set rate = var('customer_ai__clv_annual_discount_rate') -%}
     {%- if not customer_ai_is_number(rate) or rate < 0 or rate >= 1 -%}
         {%- do errors.append("customer_ai__clv_annual_discount_rate: must be a number in [0, 1), got " ~ customer_ai_shown(rate)) -%}

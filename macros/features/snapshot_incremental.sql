@@ -209,7 +209,8 @@
 {% macro customer_ai_with_fingerprint_of(rows, snapshot_inputs, keys=[]) -%}
     select
         {{ rows }}.*,
-        snapshot_inputs.inputs_fingerprint
+        snapshot_inputs.inputs_fingerprint,
+        {{ customer_ai_computed_at() }} as computed_at
     from {{ rows }}
     inner join (
         {{ snapshot_inputs | indent(4) }}

@@ -57,7 +57,7 @@ def clv_settings(**overrides):
 # give instead), export paths and sizes name the warehouse's folder and hold the run times.
 RUN_TIME_COLUMNS = {"model_run_id", "scored_at", "refreshed_at", "trained_at", "training_seconds", "fitted_at"}
 RUN_TIME_COLUMNS |= {"fit_seconds", "exported_at", "path", "bytes", "model_blob", "library_versions"}
-RUN_TIME_COLUMNS |= {"staged_at", "events_staged_at", "inputs_fingerprint", "sessionized_at"}
+RUN_TIME_COLUMNS |= {"staged_at", "events_staged_at", "inputs_fingerprint", "sessionized_at", "computed_at"}
 
 
 def dbt_env(tmp_path: Path, db_name: str) -> dict[str, str]:

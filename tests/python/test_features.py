@@ -55,7 +55,7 @@ def test_a_feature_is_a_column_of_a_feature_model_and_its_yaml_entry(tmp_path):
         ).fetchall()[0]
     assert columns.index("emails_sent_90d") == columns.index("active_days_30d") + 1
     assert ("emails_sent_90d", "Emails received in the last 90 days", "email") in catalog
-    assert [name for name, _, _ in catalog] + ["inputs_fingerprint"] == columns[2:]
+    assert [name for name, _, _ in catalog] + ["inputs_fingerprint", "computed_at"] == columns[2:]
     assert differences == 0 and sent > 0
 
     undescribed = copy_project(tmp_path / "undescribed")

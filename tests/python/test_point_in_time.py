@@ -19,9 +19,9 @@ CUT = dt.date(2025, 11, 8)  # a training snapshot: the grid date (every 30 days 
 def _features(db_path, up_to: dt.date) -> pd.DataFrame:
     with duckdb.connect(str(db_path), read_only=True) as con:
         frame = con.sql(
-            # inputs_fingerprint: what the rows were computed from (the staging times of their days), not a feature
-            "select * exclude (inputs_fingerprint) from int_profile_snapshots_featurized where snapshot_date <= ? "
-            "order by profile_id, snapshot_date",
+            # what the rows were computed from (the staging times of their days) and when: not features
+            "select * exclude (inputs_fingerprint, computed_at) from int_profile_snapshots_featurized "
+            "where snapshot_date <= ? order by profile_id, snapshot_date",
             params=[up_to],
         ).df()
     return frame.reset_index(drop=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+from conftest import RUN_TIME_COLUMNS
 
 from customer_ai import demo_data as dd
 
@@ -201,9 +202,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
         assert inc.sql(marked, params=[other]).fetchall() == [(-1,)]
     # every other session as a full build has it
     others = f"(select * from int_sessions_aggregated where profile_id <> '{other}')"
-    assert _rows_but(tmp_path / "inc.duckdb", others, "sessionized_at") == _rows_but(
-        tmp_path / "full.duckdb", others, "sessionized_at"
-    )
+    assert _rows_but_run_times(tmp_path / "inc.duckdb", others) == _rows_but_run_times(tmp_path / "full.duckdb", others)
 
 
 def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, dbt_runner):
@@ -290,7 +289,7 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
 
     def rows(db, table):
-        return _rows_but(tmp_path / db, table, "sessionized_at")
+        return _rows_but_run_times(tmp_path / db, table)
 
     with duckdb.connect(str(tmp_path / "inc.duckdb"), read_only=True) as con:
         for table in ("int_events_sessionized", "int_sessions_aggregated"):
@@ -369,11 +368,12 @@ def _flat_file_source(path: Path) -> dict:
     }
 
 
-def _rows_but(db: Path, table: str, run_time_column: str) -> list[tuple]:
-    """Every row of a table (or a parenthesised query), sorted, without a column that says when a run staged
-    something: two warehouses built at different times differ there and nowhere else."""
+def _rows_but_run_times(db: Path, table: str) -> list[tuple]:
+    """Every row of a table (or a parenthesised query), sorted, without the columns that say when a run staged or
+    computed something (RUN_TIME_COLUMNS): two warehouses built at different times differ there and nowhere else."""
+    names = ", ".join(f"'{name}'" for name in sorted(RUN_TIME_COLUMNS))
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql(f"select columns(lambda c: c <> '{run_time_column}') from {table} order by all").fetchall()
+        return con.sql(f"select columns(lambda c: c not in ({names})) from {table} order by all").fetchall()
 
 
 VIEW = "web.webpagedetails.pageViews"
@@ -413,7 +413,7 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     tables = ("stg_experience_events__validated", "stg_experience_events", "stg_experience_events_rejected")
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but(tmp_path / db, table, "staged_at")
+        return _rows_but_run_times(tmp_path / db, table)
 
     def refresh_and_compare(events: pa.Table, settings: dict) -> None:
         pq.write_table(events, path)
@@ -477,8 +477,7 @@ def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path,
     assert "restaging every event day" in result.stdout, result.stdout[-3000:]
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
     old, full = (
-        _rows_but(tmp_path / db, "stg_experience_events__validated", "staged_at")
-        for db in ("old.duckdb", "full.duckdb")
+        _rows_but_run_times(tmp_path / db, "stg_experience_events__validated") for db in ("old.duckdb", "full.duckdb")
     )
     assert old == full
 
@@ -493,7 +492,7 @@ def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_th
     per_day_models = ("int_profile_activities_aggregated_to_days", "int_prediction_activity_flagged")
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but(tmp_path / db, table, "events_staged_at")
+        return _rows_but_run_times(tmp_path / db, table)
 
     def refresh_and_compare(events: list[tuple], settings: dict) -> str:
         pq.write_table(_flat_events(events), path)
@@ -556,7 +555,7 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     select = ["run", "--select", "+int_profile_snapshots_featurized"]
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but(tmp_path / db, table, "inputs_fingerprint")
+        return _rows_but_run_times(tmp_path / db, table)
 
     def refresh_and_compare(events: list[tuple], as_of: str, settings: dict | None = None) -> dict[str, tuple]:
         pq.write_table(_flat_events(events), path)
@@ -663,7 +662,7 @@ def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_pa
     select = ["run", "--select", f"+{model}"]
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but(tmp_path / db, table, "inputs_fingerprint")
+        return _rows_but_run_times(tmp_path / db, table)
 
     def schedule() -> list[tuple]:
         return rows(
@@ -722,3 +721,38 @@ def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_pa
     predictions[0]["eligibility"]["active_within_days"] = 60
     assert refresh(history, "2025-05-31") == (len(dates), 0)
     assert refresh(history, "2025-05-31", {"customer_ai__passive_event_types": [VIEW]}) == (len(dates), 0)
+
+
+def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_path, dbt_runner):
+    """After a daily run, the key test of the labels checks the snapshot dates that run counted: a repeated key
+    among them fails, one planted in a date kept from before does not, unless customer_ai__test_every_row is set."""
+    path = tmp_path / "events.parquet"
+    model = "int_prediction_snapshots_labeled"
+    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
+    variables = {**_flat_file_source(path), "customer_ai__as_of_date": "2025-05-30"}
+    pq.write_table(_flat_events(history), path)
+    dbt_runner(["run", "--select", f"+{model}"], variables, db_name="inc.duckdb")
+    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
+    pq.write_table(_flat_events(history), path)
+    variables["customer_ai__as_of_date"] = "2025-05-31"
+    out = dbt_runner(["run", "--select", f"+{model}"], variables, db_name="inc.duckdb").stdout
+    assert re.search(rf"{model}: computing [1-9]\d* snapshot dates, keeping [1-9]", out), out[-3000:]
+
+    key_test = ["test", "--select", f"{model},test_name:unique"]
+
+    def key_test_passes(settings: dict | None = None) -> bool:
+        result = dbt_runner(key_test, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
+        assert f"START test unique_{model}_prediction_snapshot_key" in result.stdout, result.stdout[-3000:]
+        return result.returncode == 0
+
+    def plant_a_repeated_key(where: str) -> None:
+        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+            con.execute(f"insert into {model} (select * from {model} where {where} limit 1)")
+
+    assert key_test_passes()
+    oldest = f"snapshot_date = (select min(snapshot_date) from {model})"
+    plant_a_repeated_key(oldest)
+    assert key_test_passes()
+    assert not key_test_passes({"customer_ai__test_every_row": True})
+    plant_a_repeated_key(f"computed_at = (select max(computed_at) from {model})")
+    assert not key_test_passes()
