@@ -50,7 +50,7 @@
 
 
 {#- The columns of a feature model that are not features: its keys, what its rows were computed from
-    (inputs_fingerprint, snapshot_incremental.sql) and when (computed_at, macros/testing/where.sql). -#}
+    (inputs_fingerprint, snapshot_incremental.sql) and when (computed_at: macros/testing/where.sql). -#}
 {% macro customer_ai_feature_model_keys() %}
     {{ return(['profile_id', 'snapshot_date', 'inputs_fingerprint', 'computed_at']) }}
 {% endmacro %}

@@ -210,7 +210,7 @@
     select
         {{ rows }}.*,
         snapshot_inputs.inputs_fingerprint,
-        {{ customer_ai_computed_at() }} as computed_at
+        {{ customer_ai_run_started_at() }} as computed_at
     from {{ rows }}
     inner join (
         {{ snapshot_inputs | indent(4) }}

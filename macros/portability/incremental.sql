@@ -106,3 +106,12 @@
     {%- endif -%}
     {{ return(fromjson(recorded.group(1))) }}
 {% endmacro %}
+
+
+{#-
+    The start of this dbt run as a timestamp: what a row records as the time a run (re)wrote it (staged_at,
+    sessionized_at, computed_at), and what the next run, or a test, compares.
+-#}
+{% macro customer_ai_run_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}

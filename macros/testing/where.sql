@@ -22,9 +22,3 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
-
-
-{#- The time a run wrote a row: what the tests above select the last run's rows by. -#}
-{% macro customer_ai_computed_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
-{%- endmacro %}

@@ -176,7 +176,7 @@ final as (
         ]) }} as session_id,
         {{ rules }} as sessions_rules_fingerprint,
         -- when the profile was last sessionized: int_sessions_aggregated aggregates again the profiles with a new time
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as sessionized_at,
+        {{ customer_ai_run_started_at() }} as sessionized_at,
         profile_bucket
     from visits
 

@@ -82,7 +82,7 @@ final as (
         -- what the next run compares to find the days to test again (macros/staging/recount.sql)
         day_staged_at.events_staged_at,
         {{ customer_ai_string_literal(customer_ai_per_day_rules_fingerprint(rules)) }} as rules_fingerprint,
-        {{ customer_ai_computed_at() }} as computed_at
+        {{ customer_ai_run_started_at() }} as computed_at
     from daily_flags
     inner join day_staged_at
         on daily_flags.event_date = day_staged_at.event_date

@@ -74,7 +74,7 @@ final as (
         -- what the next run compares to find the days to recount (macros/staging/recount.sql)
         day_staged_at.events_staged_at,
         {{ customer_ai_string_literal(customer_ai_per_day_rules_fingerprint(rules)) }} as rules_fingerprint,
-        {{ customer_ai_computed_at() }} as computed_at
+        {{ customer_ai_run_started_at() }} as computed_at
     from counted
     inner join day_staged_at
         on counted.activity_date = day_staged_at.event_date

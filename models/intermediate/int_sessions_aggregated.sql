@@ -1,23 +1,24 @@
 {{ config(**customer_ai_per_profile_rollup_config()) }}
+-- depends_on: {{ ref('stg_experience_events') }} (read by the post-hook that deletes the sessions of erased profiles)
 /*
     One row per session: start, end, duration, event counts, purchase flag and revenue.
 
     Incremental on DuckDB: a run aggregates again only the profiles that int_events_sessionized sessionized since
     (their rows carry another sessionized_at than the sessions recorded), and deletes the sessions of profiles
-    that have none left; a change of this model's code aggregates every profile again
-    (macros/sessions/rollup.sql). On Spark it is a table.
+    that have none left; a change of this model's code, or a table from before rows recorded both, aggregates
+    every profile again (macros/sessions/rollup.sql). On Spark it is a table.
 */
-{%- set rules = local_md5(model.raw_code) %}
-{%- set every_profile = customer_ai_rollup_rules_changed(rules) %}
+{%- set rules = customer_ai_string_literal(local_md5(model.raw_code)) %}
+{%- set rows_record = is_incremental() and customer_ai_relation_has_columns(this, ['sessionized_at', 'rules_fingerprint']) %}
 
 with
 
 sessionized as (
 
     select * from {{ ref('int_events_sessionized') }}
-    {%- if is_incremental() and not every_profile %}
+    {%- if rows_record %}
     where profile_id in (
-        {{ customer_ai_profiles_sessionized_since(this) | indent(8) }}
+        {{ customer_ai_profiles_to_roll_up(this, rules) | indent(8) }}
     )
     {%- endif %}
 
@@ -67,7 +68,7 @@ final as (
         has_purchase,
         revenue,
         sessionized_at,
-        {{ customer_ai_string_literal(rules) }} as rules_fingerprint
+        {{ rules }} as rules_fingerprint
     from sessions
 
 )

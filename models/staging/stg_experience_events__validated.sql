@@ -151,5 +151,5 @@ select
     input_row_hash,
     {{ customer_ai_string_literal(customer_ai_staging_rules_fingerprint()) }} as staging_rules_fingerprint,
     -- when the row was (re)staged: downstream incremental models find the changed days by it
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as staged_at
+    {{ customer_ai_run_started_at() }} as staged_at
 from final
