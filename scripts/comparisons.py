@@ -6,7 +6,7 @@ memory is its own), on the same inputs, in one run:
     int_profile_activities_windowed_to_snapshots, int_profile_activities_accumulated_to_snapshots, the three
     feature models and int_profile_snapshots_featurized, run by DuckDB) against the same features written in plain
     pandas, as a notebook would, on the same staged events;
-(b) the project's explanations (batches of 20,000 rows on two worker processes) against one
+(b) the project's explanations (leaf tables, batches of 20,000 rows on two worker processes) against one
     shap.TreeExplainer(model).shap_values(X) call on the whole scoring set;
 (c) the project's BG/NBD and Gamma-Gamma fits against the `lifetimes` package (installed into its own virtual
     environment, only for this) on the full CDNOW master file from the lifetimes 0.11.3 wheel.
@@ -368,14 +368,15 @@ def markdown(r: dict) -> list[str]:
             "",
             "| side | seconds | peak memory (MiB) |",
             "|---|---|---|",
-            f"| project: batches of 20,000 rows, 2 worker processes | {e['project']['seconds']:.1f} | "
+            f"| project: leaf tables, batches of 20,000 rows, 2 worker processes | {e['project']['seconds']:.1f} | "
             f"{e['project']['peak_mib']:,.0f} (parent; each worker holds one batch) |",
             f"| shap.TreeExplainer(model).shap_values(X) | {e['single_call']['seconds']:.1f} | "
             f"{e['single_call']['peak_mib']:,.0f} |",
             f"| ratio single / project | **{e['single_call']['seconds'] / e['project']['seconds']:.1f}x** | "
             f"{e['single_call']['peak_mib'] / e['project']['peak_mib']:.1f}x |",
             "",
-            f"Values identical: {e['identical']} (largest absolute difference {e['max_abs_difference']:.3g}).",
+            f"Values identical: {e['identical']} (largest absolute difference {e['max_abs_difference']:.3g}; the leaf "
+            "tables add the same terms in another order).",
             "",
         ]
     c = r["clv"]
