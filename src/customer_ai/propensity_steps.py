@@ -27,7 +27,7 @@ from customer_ai.propensity import (
     STATUS_POOR,
     STATUS_TRAINED,
     TrainingSettings,
-    predict_probability,
+    probability_and_raw_score,
     train_prediction,
     tree_model,
 )
@@ -330,10 +330,8 @@ def feature_batches(frames: Iterable[pd.DataFrame], spec: FeatureSpec) -> Iterat
 def score_batches(
     name: str, stored: registry.StoredModel, batches: Iterable[tuple[pd.DataFrame, np.ndarray]], scored_at: dt.datetime
 ) -> Iterator[pa.RecordBatch]:
-    trees = tree_model(stored.model)
     for keys, matrix in batches:
-        probability = predict_probability(stored.model, matrix)
-        raw = trees.decision_function(matrix)
+        probability, raw = probability_and_raw_score(stored.model, matrix)
         frame = pd.DataFrame(
             {
                 "prediction_name": name,

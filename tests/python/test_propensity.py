@@ -20,6 +20,7 @@ from customer_ai.propensity import (
     STATUS_TRAINED,
     lift_gains,
     predict_probability,
+    probability_and_raw_score,
     split_by_profile,
     train_prediction,
     tree_model,
@@ -92,6 +93,21 @@ def test_same_data_gives_identical_probabilities():
     b = train_prediction(frame.sample(frac=1.0, random_state=1), FEATURES, ["tier"], SETTINGS, "buy")
     matrix = a.features.matrix(frame)
     np.testing.assert_array_equal(predict_probability(a.model, matrix), predict_probability(b.model, matrix))
+
+
+def test_scoring_walks_the_trees_once_for_the_same_probability_and_raw_score(trained, monkeypatch):
+    frame, result = trained
+    matrix = result.features.matrix(frame)
+    trees = tree_model(result.model)
+    expected_raw = trees.decision_function(matrix)
+    walks = []
+    original = type(trees).decision_function
+    monkeypatch.setattr(type(trees), "decision_function", lambda self, x: walks.append(1) or original(self, x))
+    probability, raw = probability_and_raw_score(result.model, matrix)
+    monkeypatch.undo()
+    assert len(walks) == 1
+    np.testing.assert_array_equal(raw, expected_raw)
+    np.testing.assert_array_equal(probability, predict_probability(result.model, matrix))
 
 
 def test_shap_contributions_add_up_to_the_raw_score_for_every_row(trained):
