@@ -1,6 +1,7 @@
 """The tabulated TreeSHAP against shap's own algorithm: the same values on the trees the project grows and on the
 shapes that stress the tables (missing values, rows exactly on a threshold, a feature used twice on one path,
-trees too large for the dense pattern index or for an int64 pattern code, paths too long to tabulate)."""
+trees too large for the dense pattern index or for an int64 pattern code, single-leaf trees, paths too long to
+tabulate)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def _shap_reference(trees: HistGradientBoostingClassifier, matrix: np.ndarray) -
         {},  # the project's default shape: at most 15 leaves, depth 6
         {"max_leaf_nodes": 40, "max_depth": None},  # more than 20 splits: patterns found by sorting
         {"max_leaf_nodes": 90, "max_depth": None, "min_samples_leaf": 5},  # more than 62 splits: row by row
+        {"min_samples_leaf": 3_000, "max_iter": 3},  # no split is allowed: every tree is a single leaf
     ],
-    ids=["project-shape", "sorted-patterns", "row-by-row"],
+    ids=["project-shape", "sorted-patterns", "row-by-row", "single-leaf"],
 )
 def test_tabulated_values_equal_shaps_own(params):
     matrix, label = _data(4_000, 6)
