@@ -68,7 +68,8 @@ final as (
         has_purchase,
         revenue,
         sessionized_at,
-        {{ rules }} as rules_fingerprint
+        {{ rules }} as rules_fingerprint,
+        {{ customer_ai_run_started_at() }} as computed_at
     from sessions
 
 )

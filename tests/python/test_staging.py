@@ -724,35 +724,61 @@ def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_pa
 
 
 def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_path, dbt_runner):
-    """After a daily run, the key test of the labels checks the snapshot dates that run counted: a repeated key
-    among them fails, one planted in a date kept from before does not, unless customer_ai__test_every_row is set."""
+    """After a daily run, the key tests of the large incremental tables check the rows that run wrote: a repeated
+    key among them fails, one planted in rows kept from before does not, unless customer_ai__test_every_row is set.
+    The labels record the run in computed_at; the staged events, the sessionized events and the sessions name
+    their stamp column in the placeholder or record computed_at too."""
     path = tmp_path / "events.parquet"
-    model = "int_prediction_snapshots_labeled"
+    labels = "int_prediction_snapshots_labeled"
     history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
     variables = {**_flat_file_source(path), "customer_ai__as_of_date": "2025-05-30"}
+    selected = ["--select", f"+{labels}", "+int_sessions_aggregated"]
     pq.write_table(_flat_events(history), path)
-    dbt_runner(["run", "--select", f"+{model}"], variables, db_name="inc.duckdb")
+    dbt_runner(["run", *selected], variables, db_name="inc.duckdb")
     history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
     pq.write_table(_flat_events(history), path)
     variables["customer_ai__as_of_date"] = "2025-05-31"
-    out = dbt_runner(["run", "--select", f"+{model}"], variables, db_name="inc.duckdb").stdout
-    assert re.search(rf"{model}: computing [1-9]\d* snapshot dates, keeping [1-9]", out), out[-3000:]
+    out = dbt_runner(["run", *selected], variables, db_name="inc.duckdb").stdout
+    assert re.search(rf"{labels}: computing [1-9]\d* snapshot dates, keeping [1-9]", out), out[-3000:]
 
-    key_test = ["test", "--select", f"{model},test_name:unique"]
+    # (model the test runs on, test, table the rows are planted in, the column that records the writing run)
+    keys = [
+        (labels, f"unique_{labels}_prediction_snapshot_key", labels, "computed_at"),
+        (
+            "stg_experience_events",
+            "unique_stg_experience_events_event_id",
+            "stg_experience_events__validated",
+            "staged_at",
+        ),
+        (
+            "int_events_sessionized",
+            "unique_int_events_sessionized_event_id",
+            "int_events_sessionized",
+            "sessionized_at",
+        ),
+        (
+            "int_sessions_aggregated",
+            "unique_int_sessions_aggregated_session_id",
+            "int_sessions_aggregated",
+            "computed_at",
+        ),
+    ]
 
-    def key_test_passes(settings: dict | None = None) -> bool:
+    def key_test_passes(model: str, test: str, settings: dict | None = None) -> bool:
+        key_test = ["test", "--select", f"{model},test_name:unique"]
         result = dbt_runner(key_test, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
-        assert f"START test unique_{model}_prediction_snapshot_key" in result.stdout, result.stdout[-3000:]
+        assert f"START test {test}" in result.stdout, result.stdout[-3000:]
         return result.returncode == 0
 
-    def plant_a_repeated_key(where: str) -> None:
+    def plant_a_repeated_key(table: str, where: str) -> None:
+        usable = "rejection_reason is null and " if table == "stg_experience_events__validated" else ""
         with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-            con.execute(f"insert into {model} (select * from {model} where {where} limit 1)")
+            con.execute(f"insert into {table} (select * from {table} where {usable}{where} limit 1)")
 
-    assert key_test_passes()
-    oldest = f"snapshot_date = (select min(snapshot_date) from {model})"
-    plant_a_repeated_key(oldest)
-    assert key_test_passes()
-    assert not key_test_passes({"customer_ai__test_every_row": True})
-    plant_a_repeated_key(f"computed_at = (select max(computed_at) from {model})")
-    assert not key_test_passes()
+    for model, test, table, stamp in keys:
+        assert key_test_passes(model, test), model
+        plant_a_repeated_key(table, f"{stamp} < (select max({stamp}) from {table})")
+        assert key_test_passes(model, test), model
+        assert not key_test_passes(model, test, {"customer_ai__test_every_row": True}), model
+        plant_a_repeated_key(table, f"{stamp} = (select max({stamp}) from {table})")
+        assert not key_test_passes(model, test), model
