@@ -6,21 +6,20 @@
     The tables so tested are those rewritten a whole slice at a time whose key holds the slice (the per-day models
     by day, the per-snapshot models by snapshot date, the sessions and sessionized events by profile, the staged
     events by event id, all of whose copies are restaged together), so a repeated key always lies within one
-    slice, written by one run: checking each slice when it is written checks them all. A full build writes every row, and so checks
-    every row (so does every build in `make test`); a daily run checks the day's slices, not tens of millions of
-    kept rows again. customer_ai__test_every_row: true checks every row on any run.
+    slice, written by one run: checking each slice when it is written checks them all. A full build writes every
+    row, and so checks every row (so does every build in `make test`); a daily run checks the day's slices, not
+    tens of millions of kept rows again. customer_ai__test_every_row: true checks every row on any run.
     This overrides dbt's get_where_subquery (dbt documents it as the place for such placeholders); any other
     `where` is applied as dbt applies it.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
-    {%- set placeholder = '__written_by_the_last_run__(?:\\(([a-z_]+)\\))?' -%}
-    {%- if where and modules.re.search(placeholder, where) -%}
-        {%- set found = modules.re.search(placeholder, where) -%}
+    {%- set found = modules.re.search('__written_by_the_last_run__(?:\\(([a-z_]+)\\))?', where or '') -%}
+    {%- if found -%}
         {%- set stamp = found.group(1) or 'computed_at' -%}
         {%- set written = 'true' if var('customer_ai__test_every_row') else
             stamp ~ ' = (select max(' ~ stamp ~ ') from ' ~ relation ~ ')' -%}
-        {%- set where = modules.re.sub(placeholder, written, where) -%}
+        {%- set where = where | replace(found.group(0), written) -%}
     {%- endif -%}
     {%- if where -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') }}

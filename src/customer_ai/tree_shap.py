@@ -97,7 +97,9 @@ def _read_tree(ensemble, t: int) -> _Tree | None:
     default, features = ensemble.children_default[t], ensemble.features[t]
     cover, values = ensemble.node_sample_weight[t], ensemble.values[t][:, 0]
     split_nodes = [n for n in range(len(left)) if left[n] >= 0]
+    split_row = {node: row for row, node in enumerate(split_nodes)}  # a node's row in the direction matrix
     tree_features = sorted({int(features[n]) for n in split_nodes})
+    feature_column = {feature: column for column, feature in enumerate(tree_features)}
     leaves: list[_Leaf] = []
 
     def walk(node: int, path: list[tuple[int, bool, float]]) -> None:
@@ -110,8 +112,8 @@ def _read_tree(ensemble, t: int) -> _Tree | None:
             for n, leaf_side_is_left, share in path:
                 slot = distinct.index(int(features[n]))
                 shares[slot] *= share
-                conditions.append((slot, split_nodes.index(n), leaf_side_is_left))
-            columns = np.array([tree_features.index(f) for f in distinct], dtype=np.intp)
+                conditions.append((slot, split_row[n], leaf_side_is_left))
+            columns = np.array([feature_column[f] for f in distinct], dtype=np.intp)
             leaves.append(_Leaf(columns, tuple(conditions), _leaf_table(values[node], shares)))
             return
         for child, leaf_side_is_left in ((left[node], True), (right[node], False)):
@@ -161,12 +163,16 @@ class TabulatedTreeShap:
 
     def __init__(self, ensemble) -> None:
         trees = [_read_tree(ensemble, t) for t in range(len(ensemble.children_left))]
-        self.supported = all(tree is not None for tree in trees)
-        self.trees: list[_Tree] = [tree for tree in trees if tree is not None]
+        # None when a path is too long to tabulate: then no tree is explained here
+        self.trees: list[_Tree] | None = trees if all(tree is not None for tree in trees) else None
+
+    @property
+    def supported(self) -> bool:
+        return self.trees is not None
 
     def values(self, matrix: np.ndarray) -> np.ndarray:
         """Contributions (rows x features) of every feature to every row's raw output."""
-        if not self.supported:
+        if self.trees is None:
             raise ValueError("a path has more distinct features than the tables hold; use shap's algorithm")
         by_feature = np.zeros((matrix.shape[1], matrix.shape[0]))  # feature-major: a tree adds whole rows of it
         columns = np.ascontiguousarray(matrix.T)
