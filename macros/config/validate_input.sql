@@ -198,7 +198,8 @@
     {{ return(['event_id', 'profile_id', 'identity_namespace', 'event_type', 'event_types', 'raw_event_type',
                'raw_timestamp', 'event_at', 'event_date', 'revenue', 'revenue_unparseable', 'quantity',
                'quantity_unparseable', 'purchase_id', 'page_name', 'page_url', 'channel', 'rejection_reason',
-               'input_row_hash', 'staging_rules_fingerprint', 'staged_at']) }}
+               'input_row_hash', 'input_file', 'input_file_size', 'input_file_modified_at', 'parsing_rules_fingerprint',
+               'staging_rules_fingerprint', 'staged_at']) }}
 {% endmacro %}
 {% macro customer_ai_staging_working_columns() %}
     {{ return(['order_total', 'order_total_unparseable', 'item_revenue', 'item_revenue_unparseable', 'raw_channel',

@@ -2,14 +2,14 @@
     Where the raw events come from (customer_ai__events_source): the built-in demo model, a declared source table,
     or Parquet, JSON or CSV files. Called only by the staging layer.
 -#}
-{% macro customer_ai_raw_events() %}
+{% macro customer_ai_raw_events(with_input_file=false) %}
     {%- set kind = var('customer_ai__events_source') -%}
     {%- if kind == 'demo' -%}
         {{ return(ref('demo_xdm_experience_events')) }}
     {%- elif kind == 'table' -%}
         {{ return(source('customer_ai_input', 'experience_events')) }}
     {%- else -%}
-        {{ return(customer_ai_read_files(var('customer_ai__events_path'))) }}
+        {{ return(customer_ai_read_files(var('customer_ai__events_path'), with_input_file)) }}
     {%- endif -%}
 {% endmacro %}
 
@@ -26,7 +26,8 @@
 {% endmacro %}
 
 
-{% macro customer_ai_read_files(path) %}
+{#- with_input_file: add each row's file name (customer_ai_input_file_column; DuckDB, parse_by_file.sql) -#}
+{% macro customer_ai_read_files(path, with_input_file=false) %}
     {%- set kind = customer_ai_file_format(path) -%}
     {%- if kind is none -%}
         {{ exceptions.raise_compiler_error(
@@ -34,18 +35,19 @@
             ~ "JSON lines (.json, .jsonl, .ndjson, optionally .gz) and CSV with a header row (.csv, .csv.gz); "
             ~ "a glob such as exports/*.parquet is fine.") }}
     {%- endif -%}
-    {{ return(adapter.dispatch('customer_ai_read_files', 'customer_ai')(path, kind)) }}
+    {{ return(adapter.dispatch('customer_ai_read_files', 'customer_ai')(path, kind, with_input_file)) }}
 {% endmacro %}
-{% macro default__customer_ai_read_files(path, kind) -%}
+{% macro default__customer_ai_read_files(path, kind, with_input_file) -%}
+    {%- set file_name = (', filename = ' ~ customer_ai_string_literal(customer_ai_input_file_column())) if with_input_file else '' -%}
     {%- if kind == 'json' -%}
-        read_json_auto({{ customer_ai_string_literal(path) }}, format = 'auto', union_by_name = true)
+        read_json_auto({{ customer_ai_string_literal(path) }}, format = 'auto', union_by_name = true{{ file_name }})
     {%- elif kind == 'csv' -%}
-        read_csv({{ customer_ai_string_literal(path) }}, header = true, union_by_name = true, all_varchar = true)
+        read_csv({{ customer_ai_string_literal(path) }}, header = true, union_by_name = true, all_varchar = true{{ file_name }})
     {%- else -%}
-        read_parquet({{ customer_ai_string_literal(path) }}, union_by_name = true)
+        read_parquet({{ customer_ai_string_literal(path) }}, union_by_name = true{{ file_name }})
     {%- endif -%}
 {%- endmacro %}
-{% macro spark__customer_ai_read_files(path, kind) -%}
+{% macro spark__customer_ai_read_files(path, kind, with_input_file) -%}
     {%- if kind == 'csv' -%}
         {{ exceptions.raise_compiler_error(
             "customer_ai__events_path: CSV files are read on DuckDB only; on Spark, convert them to Parquet or load "

@@ -4,8 +4,9 @@
 
     The unit is the event day (the day of event_at; rows without a usable timestamp form one more day, null). A day
     is restaged when
-      - its input rows changed: their count or the sum of a hash of every raw row (input_row_hash) differs from
-        what the staged rows of that day recorded: new, late (however late), edited and removed rows all show;
+      - its input rows changed: their count or the sum of a hash of every parsed row (input_row_hash) differs from
+        what the staged rows of that day recorded: new, late (however late), edited and removed rows all show, and
+        so do rows that parse differently under changed parsing settings;
       - the staging rules changed (customer_ai_staging_rules_fingerprint): then every day is;
       - it can hold rows "in the future of the run", which stop being in the future as time passes: the run's day
         and later, and every day that had such a row at the last run.
@@ -13,7 +14,7 @@
     an id that a restaged day holds (in the input or in the staged rows) is restaged with it and ranked again.
     Rows of other ids on other days keep their status: their copies and the rules that judged them are unchanged.
 
-    The staged table keeps, per row, the hash of its raw row and the rules fingerprint, to compare with next time.
+    The staged table keeps, per row, the hash of its parsed row and the rules fingerprint, to compare with next time.
     On DuckDB the model is incremental with the strategy below; on Spark (Parquet tables have no row deletes) it
     is a table rebuilt every run.
 -#}
@@ -30,51 +31,33 @@
 {% endmacro %}
 
 
-{#- A hash of a whole raw input row (aliased raw_row), to notice any change of it. -#}
-{% macro customer_ai_input_row_hash() %}
-    {{ return(adapter.dispatch('customer_ai_input_row_hash', 'customer_ai')()) }}
+{#-
+    A hash of a row's `columns` (of the relation aliased `row_alias`), to notice any change of it. Only DuckDB stages
+    incrementally; elsewhere it is null.
+-#}
+{% macro customer_ai_row_hash(columns, row_alias) %}
+    {{ return(adapter.dispatch('customer_ai_row_hash', 'customer_ai')(columns, row_alias)) }}
 {% endmacro %}
-{% macro default__customer_ai_input_row_hash() -%}
-    {#- only DuckDB stages incrementally; Spark's hashes refuse the map columns of XDM input -#}
+{% macro default__customer_ai_row_hash(columns, row_alias) -%}
     cast(null as bigint)
 {%- endmacro %}
-{% macro duckdb__customer_ai_input_row_hash() -%}
-    hash(raw_row)
+{% macro duckdb__customer_ai_row_hash(columns, row_alias) -%}
+    hash({% for column in columns %}{{ row_alias }}.{{ column }}{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
 
 {#-
-    What the status of a staged row depends on besides its own raw row: how the input is parsed (the parsed view's
-    definition in the warehouse: input relation, its columns, identity, event types, passthrough fields), the
-    validation's code and its settings. Run-time parts (the run's start) are not in it: they are handled by day.
+    What the status of a staged row depends on besides its own parsed row: the validation's code and its settings.
+    Run-time parts (the run's start) are not in it: they are handled by day. How the input is parsed (identity,
+    event types, pass-through fields, the input's columns) is not in it either: it shows in the parsed rows, whose
+    hash (input_row_hash) changes with them, so a change of those rules restages the days whose rows it changes.
 -#}
 {% macro customer_ai_staging_rules_fingerprint() %}
-    {%- set parsed = ref('stg_experience_events__parsed') -%}
     {%- set settings = {
         'max_event_revenue': var('customer_ai__max_event_revenue'),
         'max_event_quantity': var('customer_ai__max_event_quantity'),
         'passthrough_fields': var('customer_ai__passthrough_fields') or []} -%}
-    {%- set definition = customer_ai_view_definition(parsed) -%}
-    {%- if var('customer_ai__events_source') == 'files' -%}
-        {#- where the files are is not a rule: a moved or wider glob restages just the days whose rows differ -#}
-        {%- set definition = definition | replace(customer_ai_string_literal(var('customer_ai__events_path')), "'<events path>'") -%}
-    {%- endif -%}
-    {{ return(local_md5(definition ~ '|' ~ model.raw_code ~ '|' ~ tojson(settings))) }}
-{% endmacro %}
-
-{% macro customer_ai_view_definition(relation) %}
-    {{ return(adapter.dispatch('customer_ai_view_definition', 'customer_ai')(relation)) }}
-{% endmacro %}
-{% macro default__customer_ai_view_definition(relation) %}
-    {{ return('') }}
-{% endmacro %}
-{% macro duckdb__customer_ai_view_definition(relation) %}
-    {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set found = run_query(
-        'select sql from duckdb_views() where database_name = ' ~ customer_ai_string_literal(relation.database)
-        ~ ' and schema_name = ' ~ customer_ai_string_literal(relation.schema)
-        ~ ' and view_name = ' ~ customer_ai_string_literal(relation.identifier)) -%}
-    {{ return(found.rows[0][0] if found.rows | length > 0 else '') }}
+    {{ return(local_md5(model.raw_code ~ '|' ~ tojson(settings))) }}
 {% endmacro %}
 
 

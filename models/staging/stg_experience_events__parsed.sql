@@ -10,7 +10,12 @@
       - identity: the first identity set, in the order of customer_ai__identity_fields / _identity_namespaces
       - text values are cleaned of blanks and invisible characters at both ends; numbers that arrive as text are
         parsed, and a value that is not a number is flagged (the validation rejects the row)
+
+    On DuckDB with file input the parsed rows are kept, with their file's name, size and time, and a run parses only
+    the new and changed files (macros/staging/parse_by_file.sql); otherwise this is a view.
 */
+{{ config(**customer_ai_parsed_config()) }}
+{%- set by_file = customer_ai_parses_by_file() -%}
 {%- set raw_relation = customer_ai_raw_events() -%}
 {%- set columns = customer_ai_input_columns(raw_relation) -%}
 {%- set str = dbt.type_string() -%}
@@ -20,12 +25,19 @@
 {%- set passthrough = var('customer_ai__passthrough_fields') or [] -%}
 {#- the measured types whose measure fields this input has: only they can be set, so only they are tested -#}
 {%- set present_types = [] -%}
+{%- set input_file = ('raw_row.' ~ customer_ai_input_file_column()) if by_file else 'cast(null as ' ~ str ~ ')' -%}
+{%- set parsed_columns = ['event_id', 'profile_id', 'identity_namespace', 'raw_event_type', 'event_type', 'event_types',
+    'raw_timestamp', 'event_at', 'revenue', 'revenue_unparseable', 'quantity', 'quantity_unparseable', 'purchase_id',
+    'page_name', 'page_url', 'channel'] -%}
+{%- for f in passthrough -%}{%- do parsed_columns.append(customer_ai_quote(f.name)) -%}{%- endfor -%}
 
+{%- set parse_sql -%}
 with
 
 raw_events as (
 
-    select * from {{ raw_relation }}
+    select * from {{ customer_ai_raw_events(with_input_file=by_file) }}
+    {{ customer_ai_input_files_placeholder() }}
 
 ),
 
@@ -64,7 +76,7 @@ extracted as (
         {{ customer_ai_field_text(columns, 'web.webPageDetails.name') }} as page_name,
         {{ customer_ai_field_text(columns, 'web.webPageDetails.URL') }} as page_url,
         regexp_extract({{ customer_ai_field_text(columns, 'channel._type') }}, '([^/]+)$', 1) as raw_channel,
-        {{ customer_ai_input_row_hash() }} as input_row_hash
+        {{ input_file }} as input_file
         {%- for f in passthrough %},
         {%- if f.get('type') == 'number' %}
         {{ customer_ai_field_number(columns, f.xdm_path or f.name).value }} as {{ customer_ai_quote(f.name) }}
@@ -131,7 +143,7 @@ identified as (
         {{ customer_ai_flat_text(mapping, columns, 'page_name') }} as page_name,
         {{ customer_ai_flat_text(mapping, columns, 'page_url') }} as page_url,
         {{ customer_ai_flat_text(mapping, columns, 'channel') }} as raw_channel,
-        {{ customer_ai_input_row_hash() }} as input_row_hash
+        {{ input_file }} as input_file
         {%- for f in passthrough %},
         {%- set column = customer_ai_flat_column({'c': f.flat_column or f.name}, columns, 'c') %}
         {%- if column is none %}
@@ -221,13 +233,42 @@ final as (
                 else 'web'
             end
         ) as channel,
-        -- a hash of the whole raw row: incremental staging finds changed input by it (macros/staging/restage.sql)
-        input_row_hash
-        {%- for f in passthrough %},
-        {{ customer_ai_quote(f.name) }}
+        {%- for f in passthrough %}
+        {{ customer_ai_quote(f.name) }},
         {%- endfor %}
+        input_file
     from classified
 
 )
 
-select * from final
+select
+    {%- for column in parsed_columns %}
+    final.{{ column }},
+    {%- endfor %}
+    -- a hash of the parsed row: incremental staging finds the days whose rows changed by it (restage.sql)
+    {{ customer_ai_row_hash(parsed_columns, 'final') }} as input_row_hash,
+    final.input_file,
+    {%- if by_file %}
+    input_file_version.input_file_size,
+    input_file_version.input_file_modified_at,
+    {{ customer_ai_parsing_rules_placeholder() }} as parsing_rules_fingerprint
+from final
+left join {{ customer_ai_input_file_versions(var('customer_ai__events_path')) }} as input_file_version
+    on final.input_file = input_file_version.input_file
+    {%- else %}
+    cast(null as bigint) as input_file_size,
+    cast(null as timestamp) as input_file_modified_at,
+    cast(null as {{ str }}) as parsing_rules_fingerprint
+from final
+    {%- endif %}
+{%- endset -%}
+
+{%- if by_file -%}
+    {%- set rules = customer_ai_parsing_rules_fingerprint(parse_sql) -%}
+    {%- set files = customer_ai_input_files_to_parse(this, rules) if is_incremental() else none -%}
+{{ customer_ai_parsed_files_record(rules, files) }}
+{{ parse_sql | replace(customer_ai_input_files_placeholder(), customer_ai_input_files_filter(files))
+             | replace(customer_ai_parsing_rules_placeholder(), customer_ai_string_literal(rules)) }}
+{%- else -%}
+{{ parse_sql | replace(customer_ai_input_files_placeholder(), '') }}
+{%- endif %}

@@ -461,6 +461,61 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     assert reasons["edited-later"] == "revenue above customer_ai__max_event_revenue"
 
 
+def test_parsing_reads_only_new_and_changed_files_and_equals_a_full_build(tmp_path, dbt_runner):
+    """With file input the parsed rows are kept per file: a run parses the new and changed files only, drops the
+    rows of a file that is gone, parses every file again when a parsing setting changes, and always holds the rows
+    a full build holds."""
+    folder = tmp_path / "events"
+    folder.mkdir()
+    variables = _flat_file_source(folder / "*.parquet")
+    select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated+1"]
+    tables = ("stg_experience_events__parsed", "stg_experience_events__validated", "stg_experience_events_rejected")
+    untouched = "(select event_id, page_name from stg_experience_events__parsed where event_id = 'untouched')"
+
+    def mark_untouched() -> None:
+        # a mark on a row of a file that never changes below: a run that parsed that file again would erase it
+        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+            con.execute("update stg_experience_events__parsed set page_name = 'kept' where event_id = 'untouched'")
+
+    def refresh_and_compare(settings: dict, parsed: str, mark: str | None) -> None:
+        result = dbt_runner(select, {**variables, **settings}, db_name="inc.duckdb")
+        assert f"stg_experience_events__parsed: parsing {parsed}" in result.stdout, result.stdout[-3000:]
+        assert _rows_but_run_times(tmp_path / "inc.duckdb", untouched) == [("untouched", mark)]
+        if mark == "kept":
+            with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+                con.execute("update stg_experience_events__parsed set page_name = null where event_id = 'untouched'")
+        dbt_runner(select + ["--full-refresh"], {**variables, **settings}, db_name="full.duckdb")
+        for table in tables:
+            assert _rows_but_run_times(tmp_path / "inc.duckdb", table) == _rows_but_run_times(
+                tmp_path / "full.duckdb", table
+            ), table
+
+    day_2 = [row for row in STAGED_DAYS if row[3].startswith("2025-05-02")]
+    pq.write_table(_flat_events(day_2), folder / "day-2.parquet")
+    pq.write_table(_flat_events([row for row in STAGED_DAYS if row not in day_2]), folder / "day-1.parquet")
+    dbt_runner(select, variables, db_name="inc.duckdb")
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        files = con.sql("select distinct parse_filename(input_file) from stg_experience_events__parsed").fetchall()
+    assert sorted(files) == [("day-1.parquet",), ("day-2.parquet",)]
+
+    # a new file arrives (with a late copy of a day-2 id) and day 1's file is rewritten with an edited row
+    mark_untouched()
+    pq.write_table(_flat_events(ARRIVING), folder / "day-3.parquet")
+    edited = [(*row[:4], 9.0) if row[0] == "edited-later" else row for row in STAGED_DAYS if row not in day_2]
+    edited.append(("one-more", "p1", VIEW, "2025-05-01T18:00:00Z", None))
+    pq.write_table(_flat_events(edited), folder / "day-1.parquet")
+    refresh_and_compare({}, "2 new or changed input files", "kept")
+
+    # a file is gone: its rows leave the parsed and the staged tables, and nothing is parsed
+    mark_untouched()
+    (folder / "day-3.parquet").unlink()
+    refresh_and_compare({}, "0 new or changed input files", "kept")
+
+    # a parsing setting changes (the page name now comes from another column): every file is parsed again
+    mark_untouched()
+    refresh_and_compare({"customer_ai__flat_columns": {"page_name": "profile_id"}}, "every input file", "p3")
+
+
 def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path, dbt_runner):
     """A warehouse staged by an earlier version has no input_row_hash, staging_rules_fingerprint or staged_at: the next
     normal run adds them and restages every day, and gets the rows a full build gets."""
