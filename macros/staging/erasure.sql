@@ -28,7 +28,7 @@
     profile_id in (select profile_id from changed_profiles)
 {%- endmacro %}
 {% macro spark__customer_ai_profile_refresh_filter() -%}
-    profile_bucket in (select distinct profile_bucket from changed_profiles)
+    {{ customer_ai_profile_bucket('profile_id') }} in (select distinct profile_bucket from changed_profiles)
 {%- endmacro %}
 
 

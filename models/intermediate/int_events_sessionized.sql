@@ -27,6 +27,8 @@
 {%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
 {%- set rules = customer_ai_string_literal(local_md5(model.raw_code ~ '|' ~ gap_seconds ~ '|' ~ max_seconds)) -%}
 {%- set rows_record_rules = is_incremental() and customer_ai_relation_has_columns(this, ['sessions_rules_fingerprint']) -%}
+{#- sessions are visits to the site or app: marketing email events belong to no session -#}
+{%- set is_site_or_app_event = "event_type not like 'directMarketing.%'" -%}
 
 with
 
@@ -39,11 +41,9 @@ site_and_app_events as (
         event_types,
         event_at,
         event_date,
-        revenue,
-        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
+        revenue
     from {{ ref('stg_experience_events') }}
-    -- sessions are visits to the site or app: marketing email events belong to no session
-    where event_type not like 'directMarketing.%'
+    where {{ is_site_or_app_event }}
 
 ),
 
@@ -51,11 +51,14 @@ site_and_app_events as (
 
 staged_fingerprints as (
 
+    -- reads the staged events itself: DuckDB writes out a CTE that two others read (site_and_app_events would be
+    -- every event, before the changed profiles are kept)
     select
         profile_id,
         count(*) as events,
         {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
-    from site_and_app_events
+    from {{ ref('stg_experience_events') }}
+    where {{ is_site_or_app_event }}
     group by profile_id
 
 ),
@@ -177,7 +180,8 @@ final as (
         {{ rules }} as sessions_rules_fingerprint,
         -- when the profile was last sessionized: int_sessions_aggregated aggregates again the profiles with a new time
         {{ customer_ai_run_started_at() }} as sessionized_at,
-        profile_bucket
+        -- computed for the rows written only (an md5 per row)
+        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
     from visits
 
 )
