@@ -41,13 +41,13 @@
 
 
 {#- The input files with their identity: file name, size and modification time (UTC), without reading them. -#}
-{% macro customer_ai_input_file_versions(path) -%}
+{% macro customer_ai_input_file_versions() -%}
     (
         select
             filename as input_file,
             size as input_file_size,
             cast(timezone('UTC', last_modified) as timestamp) as input_file_modified_at
-        from read_blob({{ customer_ai_string_literal(path) }})
+        from read_blob({{ customer_ai_string_literal(var('customer_ai__events_path')) }})
     )
 {%- endmacro %}
 
@@ -83,7 +83,7 @@
     {%- if other_rules.rows | length > 0 -%}{{ return(none) }}{%- endif -%}
     {%- set query -%}
     select input_file_version.input_file
-    from {{ customer_ai_input_file_versions(var('customer_ai__events_path')) }} as input_file_version
+    from {{ customer_ai_input_file_versions() }} as input_file_version
     left join (
         select distinct input_file, input_file_size, input_file_modified_at from {{ parsed }}
     ) as parsed_file
@@ -97,14 +97,12 @@
 {% endmacro %}
 
 
-{#- The filter of the raw rows to the files a run parses (`files`: a list of names, or none for every file). -#}
+{#- The filter of the raw rows to the files a run parses (`files`: a list of names, none for every file). -#}
 {% macro customer_ai_input_files_filter(files) -%}
-    {%- if files is none -%}{{ return('') }}{%- endif -%}
-    where {% if files -%}
-        {{ customer_ai_input_file_column() }} in (
-            {%- for file in files %}{{ customer_ai_string_literal(file) }}{{ ', ' if not loop.last }}{% endfor -%}
-        )
-    {%- else -%}false{%- endif -%}
+    {#- an empty list gives `in (null)`: no file -#}
+    {%- if files is not none -%}
+    where {{ customer_ai_input_file_column() }} in {{ customer_ai_literal_list(files) }}
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -129,7 +127,7 @@
     where parsed_row.parsing_rules_fingerprint is distinct from {{ customer_ai_string_literal(recorded['parsing_rules_fingerprint']) }}
         or not exists (
             select 1
-            from {{ customer_ai_input_file_versions(var('customer_ai__events_path')) }} as input_file_version
+            from {{ customer_ai_input_file_versions() }} as input_file_version
             where input_file_version.input_file = parsed_row.input_file
                 and input_file_version.input_file_size = parsed_row.input_file_size
                 and input_file_version.input_file_modified_at = parsed_row.input_file_modified_at

@@ -32,17 +32,17 @@
 
 
 {#-
-    A hash of a row's `columns` (of the relation aliased `row_alias`), to notice any change of it. Only DuckDB stages
-    incrementally; elsewhere it is null.
+    The hash of a parsed row (its `columns`), to notice any change of it: customer_ai_key_hash on DuckDB. Only DuckDB
+    stages incrementally; elsewhere it is null.
 -#}
-{% macro customer_ai_row_hash(columns, row_alias) %}
-    {{ return(adapter.dispatch('customer_ai_row_hash', 'customer_ai')(columns, row_alias)) }}
+{% macro customer_ai_input_row_hash(columns) %}
+    {{ return(adapter.dispatch('customer_ai_input_row_hash', 'customer_ai')(columns)) }}
 {% endmacro %}
-{% macro default__customer_ai_row_hash(columns, row_alias) -%}
+{% macro default__customer_ai_input_row_hash(columns) -%}
     cast(null as bigint)
 {%- endmacro %}
-{% macro duckdb__customer_ai_row_hash(columns, row_alias) -%}
-    hash({% for column in columns %}{{ row_alias }}.{{ column }}{{ ', ' if not loop.last }}{% endfor %})
+{% macro duckdb__customer_ai_input_row_hash(columns) -%}
+    {{ customer_ai_key_hash(columns) }}
 {%- endmacro %}
 
 

@@ -242,18 +242,20 @@ final as (
 )
 
 select
+    {%- set qualified_columns = [] %}
     {%- for column in parsed_columns %}
+    {%- do qualified_columns.append('final.' ~ column) %}
     final.{{ column }},
     {%- endfor %}
     -- a hash of the parsed row: incremental staging finds the days whose rows changed by it (restage.sql)
-    {{ customer_ai_row_hash(parsed_columns, 'final') }} as input_row_hash,
+    {{ customer_ai_input_row_hash(qualified_columns) }} as input_row_hash,
     final.input_file,
     {%- if by_file %}
     input_file_version.input_file_size,
     input_file_version.input_file_modified_at,
     {{ customer_ai_parsing_rules_placeholder() }} as parsing_rules_fingerprint
 from final
-left join {{ customer_ai_input_file_versions(var('customer_ai__events_path')) }} as input_file_version
+left join {{ customer_ai_input_file_versions() }} as input_file_version
     on final.input_file = input_file_version.input_file
     {%- else %}
     cast(null as bigint) as input_file_size,
