@@ -3,7 +3,15 @@
     date is the backtest date (eligible profiles at the backtest's training snapshots, labels from outcome windows
     closed by the backtest date, the same deterministic sample of at most customer_ai__training_max_rows), so a
     backtest model is the model that build would have trained.
+
+    Incremental on DuckDB: kept whole while the labels and features of the backtests' training snapshots are
+    unchanged (most daily runs), drawn again otherwise: macros/features/examples_incremental.sql.
 */
+{{ config(**customer_ai_examples_incremental_config()) }}
+{%- set inputs_fingerprint = customer_ai_examples_inputs_fingerprint(
+    "select cast(backtest_date as " ~ dbt.type_string() ~ ") as key, prediction_name, snapshot_date from "
+    ~ ref('int_backtest_snapshots_assigned') ~ " where snapshot_role = 'training'") -%}
+{%- set kept = customer_ai_examples_kept(inputs_fingerprint) %}
 
 with
 
@@ -57,7 +65,9 @@ final as (
         ranked.propensity_type,
         ranked.label,
         ranked.sample_rank,
-        {{ customer_ai_feature_columns('features') | indent(8) }}
+        {{ customer_ai_feature_columns('features') | indent(8) }},
+        -- what the examples were drawn from: the next run keeps them while it stays the same
+        {{ inputs_fingerprint }} as inputs_fingerprint
     from ranked
     inner join features
         on ranked.profile_id = features.profile_id
@@ -66,4 +76,8 @@ final as (
 
 )
 
+{{ customer_ai_compiled_record('kept examples', {'kept': kept}) }}
 select * from final
+{%- if kept %}
+where false
+{%- endif %}

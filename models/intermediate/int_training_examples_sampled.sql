@@ -2,7 +2,15 @@
     Labelled training examples (eligible profiles at training snapshots) with their features. When a prediction
     has more than customer_ai__training_max_rows examples, a deterministic sample (smallest hash of profile and
     snapshot) keeps the training step's memory flat as the customer base grows.
+
+    Incremental on DuckDB: kept whole while the labels and features of the training snapshots are unchanged (most
+    daily runs), drawn again otherwise: macros/features/examples_incremental.sql.
 */
+{{ config(**customer_ai_examples_incremental_config()) }}
+{%- set inputs_fingerprint = customer_ai_examples_inputs_fingerprint(
+    "select 'training' as key, prediction_name, snapshot_date from " ~ ref('int_snapshot_dates_scheduled')
+    ~ " where snapshot_kind = 'training'") -%}
+{%- set kept = customer_ai_examples_kept(inputs_fingerprint) %}
 
 with
 
@@ -44,7 +52,9 @@ final as (
         ranked.propensity_type,
         ranked.label,
         ranked.sample_rank,
-        {{ customer_ai_feature_columns('features') | indent(8) }}
+        {{ customer_ai_feature_columns('features') | indent(8) }},
+        -- what the examples were drawn from: the next run keeps them while it stays the same
+        {{ inputs_fingerprint }} as inputs_fingerprint
     from ranked
     inner join features
         on ranked.profile_id = features.profile_id
@@ -53,4 +63,8 @@ final as (
 
 )
 
+{{ customer_ai_compiled_record('kept examples', {'kept': kept}) }}
 select * from final
+{%- if kept %}
+where false
+{%- endif %}

@@ -69,8 +69,10 @@ def training_fingerprint(
     settings: TrainingSettings,
 ) -> str:
     """A digest of everything a backtest's fit depends on: the examples (in a fixed row order, values and types),
-    the features it may use, the settings, the training code and the libraries' versions."""
+    the features it may use, the settings, the training code and the libraries' versions. Not the examples' record
+    of what they were drawn from (inputs_fingerprint): the same rows drawn again under other rules fit the same."""
     digest = hashlib.sha256()
+    examples = examples.drop(columns=["inputs_fingerprint"], errors="ignore")
     ordered = examples.sort_values(["profile_id", "snapshot_date"], kind="mergesort").reset_index(drop=True)
     described = {
         "prediction": [name, kind],

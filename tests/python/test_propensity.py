@@ -372,6 +372,21 @@ def test_backtest_scores_are_kept_only_while_model_and_evaluation_rows_are_the_s
     assert backtest_steps.kept_scores(stored, backtest) is None
 
 
+def test_a_backtest_fingerprint_covers_the_examples_not_the_record_of_where_they_came_from():
+    """The examples' inputs_fingerprint says what they were drawn from (a run keeps them while it stays the same):
+    the same rows drawn again under other rules must not refit a backtest, another row must."""
+    from customer_ai import backtest_steps
+    from customer_ai.propensity_steps import FeatureCatalog
+
+    catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
+    frame = examples(200)
+    before = backtest_steps.training_fingerprint("buy", "conversion", frame, catalog, SETTINGS)
+    drawn = frame.assign(inputs_fingerprint="drawn under other rules")
+    assert backtest_steps.training_fingerprint("buy", "conversion", drawn, catalog, SETTINGS) == before
+    changed = drawn.assign(label=1 - drawn["label"])
+    assert backtest_steps.training_fingerprint("buy", "conversion", changed, catalog, SETTINGS) != before
+
+
 def test_a_backtest_fingerprint_covers_the_code_that_builds_its_row(monkeypatch, tmp_path):
     """A kept backtest row is the output of the training code and of the code that turns a fit into a row
     (metrics, JSON formats, the blob): a change to any of them must refit."""

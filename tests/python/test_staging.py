@@ -778,6 +778,75 @@ def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_pa
     assert refresh(history, "2025-05-31", {"customer_ai__passive_event_types": [VIEW]}) == (len(dates), 0)
 
 
+def test_training_examples_are_kept_whole_while_their_labels_and_features_are_unchanged(tmp_path, dbt_runner):
+    """The training examples (live and backtest) are kept, not drawn again, while the labels and features of the
+    snapshots they come from are unchanged: a run with nothing new and the next day's run keep them (a mark on a row
+    survives); a late purchase in a training window, a change of the sample size and a table built before rows
+    recorded their inputs draw them again; each time the tables are those of a full build."""
+    path = tmp_path / "events.parquet"
+    models = ("int_training_examples_sampled", "int_backtest_training_examples_sampled")
+    variables = _flat_file_source(path)
+    select = ["run", "--select", *(f"+{model}" for model in models)]
+
+    def rows(db: str, table: str) -> list[tuple]:
+        return _rows_but_run_times(tmp_path / db, table)
+
+    def refresh(events: list[tuple], as_of: str, settings: dict | None = None, compare: bool = True) -> set[str]:
+        pq.write_table(_flat_events(events), path)
+        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
+        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
+        if compare:
+            dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
+            for model in models:
+                assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
+        return {model for model in models if f"{model}: keeping every example" in out} | {
+            f"{model} drawn" for model in models if f"{model}: drawing every example" in out
+        }
+
+    def training_snapshots() -> list[tuple]:
+        scheduled = "int_snapshot_dates_scheduled where snapshot_kind = 'training'"
+        return rows("inc.duckdb", f"(select prediction_name, snapshot_date from {scheduled})")
+
+    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
+    assert refresh(history, "2025-05-30", compare=False) == set()  # a first build draws them, as a table would
+    for model in models:
+        assert rows("inc.duckdb", f"(select count(*) from {model})")[0][0] > 0, model
+    trained_on = training_snapshots()
+
+    # the next day arrives: the training snapshots and their closed outcome windows are the same, so the examples
+    # are kept; a mark on a row shows it was not written again
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        for model in models:
+            con.execute(f"update {model} set sample_rank = sample_rank + 1000")
+    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
+    assert refresh(history, "2025-05-31", compare=False) == set(models)
+    assert training_snapshots() == trained_on
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        for model in models:
+            assert con.sql(f"select min(sample_rank) from {model}").fetchall()[0][0] > 1000, model
+            con.execute(f"update {model} set sample_rank = sample_rank - 1000")
+    assert refresh(history, "2025-05-31") == set(models)
+
+    # a late purchase in the last training snapshot's outcome window: its labels change, the examples are drawn again
+    late_day = max(day for _, day in trained_on) + dt.timedelta(days=3)
+    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
+    assert f"{models[0]} drawn" in refresh(history, "2025-05-31")
+
+    # a smaller sample: both are drawn again
+    assert refresh(history, "2025-05-31", {"customer_ai__training_max_rows": 5}) == {f"{m} drawn" for m in models}
+
+    # a table built before rows recorded their inputs is drawn whole once
+    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+        for model in models:
+            con.execute(f"alter table {model} drop column inputs_fingerprint")
+    pq.write_table(_flat_events(history), path)
+    run = {**variables, "customer_ai__as_of_date": "2025-05-31", "customer_ai__training_max_rows": 5}
+    out = dbt_runner(select, run, db_name="inc.duckdb").stdout
+    for model in models:
+        assert f"{model}: drawing every example (built before rows recorded their inputs)" in out, out[-3000:]
+        assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
+
+
 def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_path, dbt_runner):
     """After a daily run, the key tests of the large incremental tables check the rows that run wrote: a repeated
     key among them fails, one planted in rows kept from before does not, unless customer_ai__test_every_row is set.
