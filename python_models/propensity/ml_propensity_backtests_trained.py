@@ -31,6 +31,9 @@ def model(dbt, session):
         name: sorted(pd.to_datetime(group["backtest_date"]).dt.date) for name, group in dates.groupby("prediction_name")
     }
     examples = dbt.ref("int_backtest_training_examples_sampled")
+    # what each backtest's fit depends on, digested by the engine: a kept backtest's examples are never read
+    fitted_columns = [column for column in examples.columns if column != "inputs_fingerprint"]
+    digests = warehouse.content_digests(examples, ["prediction_name", "backtest_date"], columns=fitted_columns)
 
     def read_examples(name, day):
         return warehouse.frame(examples, where=f"prediction_name = '{name}' and backtest_date = date '{day:%Y-%m-%d}'")
@@ -40,6 +43,7 @@ def model(dbt, session):
             predictions,
             backtest_dates,
             read_examples,
+            backtest_steps.examples_digests(digests, fitted_columns),
             catalog,
             settings,
             now=dt.datetime.now(dt.UTC).replace(microsecond=0),

@@ -61,29 +61,56 @@ def run_id(name: str, backtest_date: dt.date) -> str:
     return f"{name}__backtest__{backtest_date:%Y%m%d}"
 
 
+@dataclasses.dataclass(frozen=True)
+class ExamplesDigest:
+    """A backtest's examples as the engine digests them (content_digests), without reading them: their count, the
+    order-free digest of their rows and the columns it covers."""
+
+    row_count: int
+    content_digest: str | None
+    columns: tuple[str, ...]
+
+
+def digests_by_backtest(digests: pd.DataFrame) -> dict[tuple[str, dt.date], dict]:
+    """The engine's content_digests grouped by prediction_name and backtest_date, by (prediction, backtest date)."""
+    return {
+        (row["prediction_name"], pd.Timestamp(row["backtest_date"]).date()): row for row in digests.to_dict("records")
+    }
+
+
+def examples_digests(digests: pd.DataFrame, columns: list[str]) -> Callable[[str, dt.date], ExamplesDigest]:
+    """Each backtest's ExamplesDigest, from the engine's content_digests of the examples (by prediction_name and
+    backtest_date, over `columns`); a backtest without examples has none (count 0)."""
+    found = digests_by_backtest(digests)
+
+    def digest(name: str, backtest_date: dt.date) -> ExamplesDigest:
+        row = found.get((name, backtest_date), {"row_count": 0, "content_digest": None})
+        return ExamplesDigest(int(row["row_count"]), row["content_digest"], tuple(columns))
+
+    return digest
+
+
 def training_fingerprint(
     name: str,
     kind: str,
-    examples: pd.DataFrame,
+    examples: ExamplesDigest,
     catalog: propensity_steps.FeatureCatalog,
     settings: TrainingSettings,
 ) -> str:
-    """A digest of everything a backtest's fit depends on: the examples (in a fixed row order, values and types),
-    the features it may use, the settings, the training code and the libraries' versions. Not the examples' record
-    of what they were drawn from (inputs_fingerprint): the same rows drawn again under other rules fit the same."""
+    """A digest of everything a backtest's fit depends on: the examples (the engine's digest of their values, in no
+    order), the features it may use, the settings, the training code and the libraries' versions. The engine digests
+    the examples where they are, so a kept backtest is never read: the examples' record of what they were drawn from
+    (inputs_fingerprint) is left out of it, as the same rows drawn again under other rules fit the same."""
     digest = hashlib.sha256()
-    examples = examples.drop(columns=["inputs_fingerprint"], errors="ignore")
-    ordered = examples.sort_values(["profile_id", "snapshot_date"], kind="mergesort").reset_index(drop=True)
     described = {
         "prediction": [name, kind],
         "features": [catalog.names, catalog.categorical],
         "settings": dataclasses.asdict(settings),
-        "columns": [[str(column), str(dtype)] for column, dtype in ordered.dtypes.items()],
+        "examples": [examples.row_count, examples.content_digest, list(examples.columns)],
         # the versions the registry row records (scikit-learn, skops, numpy, pandas, ...)
         "libraries": registry.library_versions(),
     }
     digest.update(json.dumps(described, sort_keys=True, default=str).encode())
-    digest.update(pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes())
     for path in TRAINING_CODE:
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -105,6 +132,7 @@ def train_all(
     predictions: list[tuple[str, str]],
     backtest_dates: dict[str, list[dt.date]],
     read_examples: Callable[[str, dt.date], pd.DataFrame],
+    digest_examples: Callable[[str, dt.date], ExamplesDigest],
     catalog: propensity_steps.FeatureCatalog,
     settings: TrainingSettings,
     now: dt.datetime,
@@ -113,21 +141,22 @@ def train_all(
     stored: pa.Table | None = None,
 ) -> pa.Table:
     """One model per prediction and backtest date, with its status (a backtest may lack data: insufficient_data).
-    `stored`: the previous build's table, whose fits are kept where the training fingerprint is unchanged."""
+    `stored`: the previous build's table, whose fits are kept where the training fingerprint is unchanged: a kept
+    backtest's examples are digested by the engine (`digest_examples`), never read (`read_examples`)."""
     rows = []
     previous = stored_fits(stored)
     total = sum(len(backtest_dates.get(name, [])) for name, _ in predictions)
     for name, kind in predictions:
         for day in sorted(backtest_dates.get(name, [])):
             started = dt.datetime.now(dt.UTC)
-            examples = read_examples(name, day)
-            fingerprint = training_fingerprint(name, kind, examples, catalog, settings)
+            fingerprint = training_fingerprint(name, kind, digest_examples(name, day), catalog, settings)
             step, label = f"backtest {len(rows) + 1}/{total}", f"{name} backtest at {day}"
             kept = previous.get((name, day))
             if kept is not None and kept["training_fingerprint"] == fingerprint:
                 log(f"{step}: {label}: kept the model fitted at {kept['trained_at']} (same examples and settings)")
                 rows.append(kept)
                 continue
+            examples = read_examples(name, day)
             log(f"{step}: {label}: training on {len(examples):,} examples")
             result = train_prediction(examples, catalog.names, catalog.categorical, settings, label)
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
@@ -199,10 +228,7 @@ def usable_models(models: pd.DataFrame, evaluation_digests: pd.DataFrame) -> Ite
     """Every backtest whose model could be trained, with the fingerprint of its scores. `evaluation_digests`: the
     engine's content_digests of the evaluation rows by prediction_name and backtest_date (a backtest without
     evaluation rows has none: it scores nobody)."""
-    digests = {
-        (row["prediction_name"], pd.Timestamp(row["backtest_date"]).date()): row
-        for row in evaluation_digests.to_dict("records")
-    }
+    digests = digests_by_backtest(evaluation_digests)
     for row in models.sort_values(["prediction_name", "backtest_date"]).to_dict("records"):
         key = (row["prediction_name"], pd.Timestamp(row["backtest_date"]).date())
         if row["status"] in propensity_steps.USABLE_STATUSES and isinstance(row["model_blob"], bytes | bytearray):

@@ -148,9 +148,10 @@ class DuckDBEngine:
         stored = self.session.sql(f"select * from {this}")
         return (stored.filter(where) if where else stored).to_arrow_table()
 
-    def content_digests(self, relation: Any, group_by: list[str]) -> pd.DataFrame:
-        """group_by, `row_count` and `content_digest` (a bit_xor of the rows' hashes, nulls included)."""
-        columns = ", ".join(f'"{column}"' for column in relation.columns)
+    def content_digests(self, relation: Any, group_by: list[str], columns: list[str] | None = None) -> pd.DataFrame:
+        """group_by, `row_count` and `content_digest` (a bit_xor of the hashes of the rows' `columns`, all by
+        default, nulls included)."""
+        columns = ", ".join(f'"{column}"' for column in columns or relation.columns)
         expressions = ["count(*) as row_count", f"cast(bit_xor(hash({columns})) as varchar) as content_digest"]
         return self.aggregate(relation, expressions, group_by)
 
@@ -238,10 +239,11 @@ class SparkEngine:
         stored = self.session.table(f"{this.schema}.{this.identifier}")
         return (stored.filter(where) if where else stored).toArrow()
 
-    def content_digests(self, relation: Any, group_by: list[str]) -> pd.DataFrame:
-        """group_by, `row_count` and `content_digest` (a bit_xor of the rows' hashes). Spark's xxhash64 skips
-        nulls, so each column's null flag is hashed beside it: (null, 1) and (1, null) differ."""
-        columns = ", ".join(f"`{column}`, isnull(`{column}`)" for column in relation.columns)
+    def content_digests(self, relation: Any, group_by: list[str], columns: list[str] | None = None) -> pd.DataFrame:
+        """group_by, `row_count` and `content_digest` (a bit_xor of the hashes of the rows' `columns`, all by
+        default). Spark's xxhash64 skips nulls, so each column's null flag is hashed beside it: (null, 1) and
+        (1, null) differ."""
+        columns = ", ".join(f"`{column}`, isnull(`{column}`)" for column in columns or relation.columns)
         expressions = ["count(*) as row_count", f"cast(bit_xor(xxhash64({columns})) as string) as content_digest"]
         return self.aggregate(relation, expressions, group_by)
 

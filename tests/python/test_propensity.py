@@ -279,9 +279,24 @@ def test_a_single_batch_is_explained_without_worker_processes(trained, monkeypat
     pd.testing.assert_frame_equal(explained, expected)
 
 
+def digested(frame: pd.DataFrame, day: dt.date = dt.date(2025, 8, 1)):
+    """A backtest's examples digested as the backtest trainer has the engine do it (bookkeeping columns aside)."""
+    import duckdb
+
+    from customer_ai import backtest_steps, engine
+
+    session = duckdb.connect()
+    session.register("examples", frame.assign(prediction_name="buy", backtest_date=day))
+    relation = session.table("examples")
+    fitted = [column for column in relation.columns if column != "inputs_fingerprint"]
+    digests = engine.of(session).content_digests(relation, ["prediction_name", "backtest_date"], columns=fitted)
+    return backtest_steps.examples_digests(digests, fitted)
+
+
 def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
     """The next build keeps a backtest's fit when examples, features and settings are unchanged (any row order),
-    and fits it again when one example changes or a setting does."""
+    without reading its examples (the engine digests them), and fits it again when one example changes or a setting
+    does."""
     from customer_ai import backtest_steps
     from customer_ai.propensity_steps import FeatureCatalog
 
@@ -289,35 +304,42 @@ def test_a_backtest_is_kept_only_while_its_inputs_are_the_same():
     catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
     frame = examples(2_000)
 
-    def build(rows: pd.DataFrame, stored=None, settings=SETTINGS) -> tuple[pa.Table, list[str]]:
-        messages = []
+    def build(rows: pd.DataFrame, stored=None, settings=SETTINGS) -> tuple[pa.Table, list[str], int]:
+        messages, reads = [], []
+
+        def read_examples(name: str, when: dt.date) -> pd.DataFrame:
+            reads.append((name, when))
+            return rows
+
         table = backtest_steps.train_all(
             [("buy", "conversion")],
             {"buy": [day]},
-            lambda name, when: rows,
+            read_examples,
+            digested(rows, day),
             catalog,
             settings,
             now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
             log=messages.append,
             stored=stored,
         )
-        return table, messages
+        return table, messages, len(reads)
 
-    first, _ = build(frame)
-    assert first.column("status").to_pylist() == [STATUS_TRAINED]
+    first, _, reads = build(frame)
+    assert first.column("status").to_pylist() == [STATUS_TRAINED] and reads == 1
     shuffled = frame.sample(frac=1.0, random_state=3)
-    again, messages = build(shuffled, stored=first)
+    again, messages, reads = build(shuffled, stored=first)
     assert any("kept the model fitted at" in m for m in messages)
     assert again.equals(first)
+    assert reads == 0, "a kept backtest's examples were read"
 
     changed = frame.copy()
     changed.loc[7, "orders"] += 1
     for rows, settings in ((changed, SETTINGS), (frame, training_settings(min_positive_examples=99))):
-        refitted, messages = build(rows, stored=first, settings=settings)
+        refitted, messages, _ = build(rows, stored=first, settings=settings)
         assert not any("kept" in m for m in messages) and any("training on 2,000 examples" in m for m in messages)
         assert refitted.column("training_fingerprint") != first.column("training_fingerprint")
     # a table of another shape (before fingerprints were kept) is not reused
-    _, messages = build(frame, stored=first.drop_columns(["training_fingerprint"]))
+    _, messages, _ = build(frame, stored=first.drop_columns(["training_fingerprint"]))
     assert not any("kept" in m for m in messages)
 
 
@@ -337,6 +359,7 @@ def test_backtest_scores_are_kept_only_while_model_and_evaluation_rows_are_the_s
         [("buy", "conversion")],
         {"buy": [day]},
         lambda name, when: frame,
+        digested(frame, day),
         catalog,
         SETTINGS,
         now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
@@ -374,17 +397,23 @@ def test_backtest_scores_are_kept_only_while_model_and_evaluation_rows_are_the_s
 
 def test_a_backtest_fingerprint_covers_the_examples_not_the_record_of_where_they_came_from():
     """The examples' inputs_fingerprint says what they were drawn from (a run keeps them while it stays the same):
-    the same rows drawn again under other rules must not refit a backtest, another row must."""
+    the same rows drawn again under other rules must not refit a backtest; another row, a missing one or another
+    column must."""
     from customer_ai import backtest_steps
     from customer_ai.propensity_steps import FeatureCatalog
 
+    day = dt.date(2025, 8, 1)
     catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
+
+    def fingerprint(frame: pd.DataFrame) -> str:
+        return backtest_steps.training_fingerprint("buy", "conversion", digested(frame)("buy", day), catalog, SETTINGS)
+
     frame = examples(200)
-    before = backtest_steps.training_fingerprint("buy", "conversion", frame, catalog, SETTINGS)
-    drawn = frame.assign(inputs_fingerprint="drawn under other rules")
-    assert backtest_steps.training_fingerprint("buy", "conversion", drawn, catalog, SETTINGS) == before
-    changed = drawn.assign(label=1 - drawn["label"])
-    assert backtest_steps.training_fingerprint("buy", "conversion", changed, catalog, SETTINGS) != before
+    before = fingerprint(frame)
+    assert fingerprint(frame.assign(inputs_fingerprint="drawn under other rules")) == before
+    assert fingerprint(frame.assign(label=1 - frame["label"])) != before
+    assert fingerprint(frame.iloc[1:]) != before
+    assert fingerprint(frame.rename(columns={"noise": "other"})) != before
 
 
 def test_a_backtest_fingerprint_covers_the_code_that_builds_its_row(monkeypatch, tmp_path):
@@ -397,7 +426,7 @@ def test_a_backtest_fingerprint_covers_the_code_that_builds_its_row(monkeypatch,
     assert modules <= set(backtest_steps.TRAINING_CODE)
 
     catalog = FeatureCatalog(names=FEATURES, categorical=["tier"], labels={})
-    frame = examples(200)
+    frame = backtest_steps.ExamplesDigest(200, "12345", ("profile_id", "label"))
     before = backtest_steps.training_fingerprint("buy", "conversion", frame, catalog, SETTINGS)
     for path in backtest_steps.TRAINING_CODE:
         edited = tmp_path / path.name
