@@ -76,3 +76,30 @@ def test_naming_factors_are_far_stronger_in_their_segment_than_in_the_rest():
 
 def test_too_few_profiles_for_two_groups_give_no_reason_segments():
     assert members(planted_codes(n_per_kind=30), min_size=50).empty
+
+
+def test_every_number_of_groups_is_scored_on_one_matrix_of_distances(monkeypatch):
+    """The silhouette of each k is measured on the same rows: their distances are computed once and every k is
+    scored on them (computing them again for each of seven k was most of a large bucket's time), with the
+    silhouettes sklearn gives on the rows themselves."""
+    from sklearn.metrics import silhouette_score
+
+    scored = []
+
+    def recording(matrix, labels, metric="euclidean"):
+        scored.append((matrix, metric, labels))
+        return silhouette_score(matrix, labels, metric=metric)
+
+    monkeypatch.setattr(segments, "silhouette_score", recording)
+    members(planted_codes(extra_noise=0.2))
+    assert len(scored) >= 3
+    assert {metric for _, metric, _ in scored} == {"precomputed"}
+    assert len({id(matrix) for matrix, _, _ in scored}) == 1
+
+    # the rows scored: the deterministic sample choose_groups draws (here every profile)
+    profiles, matrix, _ = segments.explanation_matrix(planted_codes(extra_noise=0.2))
+    order = np.lexsort((profiles.astype(str), segments.profile_bucket(profiles, 42)))
+    sample = segments.unit_rows(matrix)[np.sort(order[: segments.FIT_ROWS])][: segments.SILHOUETTE_ROWS]
+    distances = scored[0][0]
+    for _, _, labels in scored:
+        assert np.isclose(silhouette_score(distances, labels, metric="precomputed"), silhouette_score(sample, labels))
