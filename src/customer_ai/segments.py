@@ -9,9 +9,8 @@ For one prediction and bucket:
 2. k-means (scikit-learn, fixed seed) runs for k = 2..8 on a bounded, deterministic sample of the profiles
    (at most FIT_ROWS, the smallest hashes of the profile ids), and every profile is assigned to its nearest centre.
    The chosen k (choose_groups) has the best silhouette (on at most SILHOUETTE_ROWS of the sample, whose distances
-   are computed once for every k) among the k
-   whose groups all keep at least customer_ai__segment_min_size profiles and are told apart by their names,
-   preferring k >= 3.
+   are computed once for every k) among the k whose groups all keep at least customer_ai__segment_min_size
+   profiles and are told apart by their names, preferring k >= 3.
 3. A group is named by its distinguishing factors: factors that raise the score (mean contribution above 0 in the
    group) and weigh in it (a mean contribution of at least MATERIAL log-odds), whose mean contribution in the
    group is at least DISTINCTION times their mean among the rest of the bucket, the two with the largest
