@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from conftest import RUN_TIME_COLUMNS
+from flat_events import BUY, VIEW, flat_events, flat_file_source, rows_but_run_times
 
 from customer_ai import demo_data as dd
 
@@ -152,7 +151,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     events = dd.to_flat_table(sim)
     path = tmp_path / "events.parquet"
     pq.write_table(events, path)
-    variables = _flat_file_source(path)
+    variables = flat_file_source(path)
     select = ["run", "--select", "+int_sessions_aggregated"]
     dbt_runner(select, variables, db_name="inc.duckdb")
 
@@ -202,7 +201,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
         assert inc.sql(marked, params=[other]).fetchall() == [(-1,)]
     # every other session as a full build has it
     others = f"(select * from int_sessions_aggregated where profile_id <> '{other}')"
-    assert _rows_but_run_times(tmp_path / "inc.duckdb", others) == _rows_but_run_times(tmp_path / "full.duckdb", others)
+    assert rows_but_run_times(tmp_path / "inc.duckdb", others) == rows_but_run_times(tmp_path / "full.duckdb", others)
 
 
 def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, dbt_runner):
@@ -275,7 +274,7 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
     events = dd.to_flat_table(sim)
     path = tmp_path / "events.parquet"
     pq.write_table(events, path)
-    variables = _flat_file_source(path)
+    variables = flat_file_source(path)
     select = ["run", "--select", "+int_sessions_aggregated"]
     dbt_runner(select, variables, db_name="inc.duckdb")
 
@@ -289,7 +288,7 @@ def test_an_erased_profile_leaves_nothing_behind_after_an_incremental_run(tmp_pa
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
 
     def rows(db, table):
-        return _rows_but_run_times(tmp_path / db, table)
+        return rows_but_run_times(tmp_path / db, table)
 
     with duckdb.connect(str(tmp_path / "inc.duckdb"), read_only=True) as con:
         for table in ("int_events_sessionized", "int_sessions_aggregated"):
@@ -349,35 +348,6 @@ def test_source_freshness_reads_the_newest_event_time_of_either_layout(tmp_path,
     assert xdm["status"] == "warn", xdm
 
 
-def _flat_events(rows: list[tuple]) -> pa.Table:
-    names = ["event_id", "profile_id", "event_type", "event_timestamp", "revenue"]
-    columns = list(zip(*rows, strict=True))
-    return pa.table(
-        {
-            name: pa.array(values, pa.float64() if name == "revenue" else pa.string())
-            for name, values in zip(names, columns, strict=True)
-        }
-    )
-
-
-def _flat_file_source(path: Path) -> dict:
-    return {
-        "customer_ai__events_source": "files",
-        "customer_ai__events_format": "flat",
-        "customer_ai__events_path": str(path),
-    }
-
-
-def _rows_but_run_times(db: Path, table: str) -> list[tuple]:
-    """Every row of a table (or a parenthesised query), sorted, without the columns that say when a run staged or
-    computed something (RUN_TIME_COLUMNS): two warehouses built at different times differ there and nowhere else."""
-    names = ", ".join(f"'{name}'" for name in sorted(RUN_TIME_COLUMNS))
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql(f"select columns(lambda c: c not in ({names})) from {table} order by all").fetchall()
-
-
-VIEW = "web.webpagedetails.pageViews"
-BUY = "commerce.purchases"
 STAGED_DAYS = [
     # day 1: changes below (a row erased, one edited, a late one arrives)
     ("kept-then-copied", "p1", VIEW, "2025-05-01T09:00:00Z", None),
@@ -408,12 +378,12 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     copies of staged ids, an erased copy, an edited row, rows without a time, and a change of the rules all give the
     tables a full build gives, and a row of a day that did not change is not rewritten."""
     path = tmp_path / "events.parquet"
-    variables = _flat_file_source(path)
+    variables = flat_file_source(path)
     select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated+1"]
     tables = ("stg_experience_events__validated", "stg_experience_events", "stg_experience_events_rejected")
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but_run_times(tmp_path / db, table)
+        return rows_but_run_times(tmp_path / db, table)
 
     def refresh_and_compare(events: pa.Table, settings: dict) -> None:
         pq.write_table(events, path)
@@ -426,7 +396,7 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
         for table in tables:
             assert rows("inc.duckdb", table) == rows("full.duckdb", table), table
 
-    pq.write_table(_flat_events(STAGED_DAYS), path)
+    pq.write_table(flat_events(STAGED_DAYS), path)
     dbt_runner(select, variables, db_name="inc.duckdb")
     with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
         # a mark on a row of day 2, whose input never changes below: a run that restaged it would erase the mark
@@ -438,7 +408,7 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     # the day arrives; day 1 loses the first copy of an id whose second copy is on day 2, and a row of it is edited
     arrived = [row for row in STAGED_DAYS if row[:4] != ("erased-first-copy", "p2", BUY, "2025-05-01T10:00:00Z")]
     arrived = [(*row[:4], 9.0) if row[0] == "edited-later" else row for row in arrived]
-    refresh_and_compare(_flat_events(arrived + ARRIVING), {})
+    refresh_and_compare(flat_events(arrived + ARRIVING), {})
     log = (tmp_path / "logs" / "dbt.log").read_text()
     assert "restaging 2 event days and the rows without a usable timestamp" in log, log[-3000:]
     reasons = dict(rows("inc.duckdb", "(select event_id, rejection_reason from stg_experience_events_rejected)"))
@@ -456,7 +426,7 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
             "update stg_experience_events__validated set page_name = 'judged again?' where event_id = 'untouched'"
         )
     mark = None
-    refresh_and_compare(_flat_events(arrived + ARRIVING), {"customer_ai__max_event_revenue": 6})
+    refresh_and_compare(flat_events(arrived + ARRIVING), {"customer_ai__max_event_revenue": 6})
     reasons = dict(rows("inc.duckdb", "(select event_id, rejection_reason from stg_experience_events_rejected)"))
     assert reasons["edited-later"] == "revenue above customer_ai__max_event_revenue"
 
@@ -467,7 +437,7 @@ def test_parsing_reads_only_new_and_changed_files_and_equals_a_full_build(tmp_pa
     a full build holds."""
     folder = tmp_path / "events"
     folder.mkdir()
-    variables = _flat_file_source(folder / "*.parquet")
+    variables = flat_file_source(folder / "*.parquet")
     select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated+1"]
     tables = ("stg_experience_events__parsed", "stg_experience_events__validated", "stg_experience_events_rejected")
     untouched = "(select event_id, page_name from stg_experience_events__parsed where event_id = 'untouched')"
@@ -480,19 +450,19 @@ def test_parsing_reads_only_new_and_changed_files_and_equals_a_full_build(tmp_pa
     def refresh_and_compare(settings: dict, parsed: str, mark: str | None) -> None:
         result = dbt_runner(select, {**variables, **settings}, db_name="inc.duckdb")
         assert f"stg_experience_events__parsed: parsing {parsed}" in result.stdout, result.stdout[-3000:]
-        assert _rows_but_run_times(tmp_path / "inc.duckdb", untouched) == [("untouched", mark)]
+        assert rows_but_run_times(tmp_path / "inc.duckdb", untouched) == [("untouched", mark)]
         if mark == "kept":
             with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
                 con.execute("update stg_experience_events__parsed set page_name = null where event_id = 'untouched'")
         dbt_runner(select + ["--full-refresh"], {**variables, **settings}, db_name="full.duckdb")
         for table in tables:
-            assert _rows_but_run_times(tmp_path / "inc.duckdb", table) == _rows_but_run_times(
+            assert rows_but_run_times(tmp_path / "inc.duckdb", table) == rows_but_run_times(
                 tmp_path / "full.duckdb", table
             ), table
 
     day_2 = [row for row in STAGED_DAYS if row[3].startswith("2025-05-02")]
-    pq.write_table(_flat_events(day_2), folder / "day-2.parquet")
-    pq.write_table(_flat_events([row for row in STAGED_DAYS if row not in day_2]), folder / "day-1.parquet")
+    pq.write_table(flat_events(day_2), folder / "day-2.parquet")
+    pq.write_table(flat_events([row for row in STAGED_DAYS if row not in day_2]), folder / "day-1.parquet")
     dbt_runner(select, variables, db_name="inc.duckdb")
     with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
         files = con.sql("select distinct parse_filename(input_file) from stg_experience_events__parsed").fetchall()
@@ -500,10 +470,10 @@ def test_parsing_reads_only_new_and_changed_files_and_equals_a_full_build(tmp_pa
 
     # a new file arrives (with a late copy of a day-2 id) and day 1's file is rewritten with an edited row
     mark_untouched()
-    pq.write_table(_flat_events(ARRIVING), folder / "day-3.parquet")
+    pq.write_table(flat_events(ARRIVING), folder / "day-3.parquet")
     edited = [(*row[:4], 9.0) if row[0] == "edited-later" else row for row in STAGED_DAYS if row not in day_2]
     edited.append(("one-more", "p1", VIEW, "2025-05-01T18:00:00Z", None))
-    pq.write_table(_flat_events(edited), folder / "day-1.parquet")
+    pq.write_table(flat_events(edited), folder / "day-1.parquet")
     refresh_and_compare({}, "2 new or changed input files", "kept")
 
     # a file is gone: its rows leave the parsed and the staged tables, and nothing is parsed
@@ -520,19 +490,19 @@ def test_a_table_staged_before_rows_had_fingerprints_is_restaged_whole(tmp_path,
     """A warehouse staged by an earlier version has no input_row_hash, staging_rules_fingerprint or staged_at: the next
     normal run adds them and restages every day, and gets the rows a full build gets."""
     path = tmp_path / "events.parquet"
-    pq.write_table(_flat_events(STAGED_DAYS), path)
-    variables = _flat_file_source(path)
+    pq.write_table(flat_events(STAGED_DAYS), path)
+    variables = flat_file_source(path)
     select = ["run", "--select", "stg_experience_events__parsed", "stg_experience_events__validated"]
     dbt_runner(select, variables, db_name="old.duckdb")
     with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
         for column in ("input_row_hash", "staging_rules_fingerprint", "staged_at"):
             con.execute(f"alter table stg_experience_events__validated drop column {column}")
-    pq.write_table(_flat_events(STAGED_DAYS + ARRIVING), path)
+    pq.write_table(flat_events(STAGED_DAYS + ARRIVING), path)
     result = dbt_runner(select, variables, db_name="old.duckdb")
     assert "restaging every event day" in result.stdout, result.stdout[-3000:]
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
     old, full = (
-        _rows_but_run_times(tmp_path / db, "stg_experience_events__validated") for db in ("old.duckdb", "full.duckdb")
+        rows_but_run_times(tmp_path / db, "stg_experience_events__validated") for db in ("old.duckdb", "full.duckdb")
     )
     assert old == full
 
@@ -542,15 +512,15 @@ def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_th
     recomputes none, a day whose events were all erased loses its rows, a late event is counted, and a change of a
     custom event recomputes every day; each time the tables are those of a full build."""
     path = tmp_path / "events.parquet"
-    variables = _flat_file_source(path)
+    variables = flat_file_source(path)
     select = ["run", "--select", "+int_profile_activities_aggregated_to_days", "+int_prediction_activity_flagged"]
     per_day_models = ("int_profile_activities_aggregated_to_days", "int_prediction_activity_flagged")
 
     def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but_run_times(tmp_path / db, table)
+        return rows_but_run_times(tmp_path / db, table)
 
     def refresh_and_compare(events: list[tuple], settings: dict) -> str:
-        pq.write_table(_flat_events(events), path)
+        pq.write_table(flat_events(events), path)
         result = dbt_runner(select, {**variables, **settings}, db_name="inc.duckdb")
         dbt_runner(select + ["--full-refresh"], {**variables, **settings}, db_name="full.duckdb")
         for table in per_day_models:
@@ -575,334 +545,3 @@ def test_per_day_models_recompute_restaged_days_drop_vanished_ones_and_follow_th
     out = refresh_and_compare(later, {"customer_ai__custom_events": big_purchase})
     assert "int_profile_activities_aggregated_to_days: recomputing every event day (its rules changed)" in out
     assert "int_prediction_activity_flagged: recomputing 0 event days" in out, out[-3000:]
-
-
-def _history(first: dt.date, last: dt.date) -> list[tuple]:
-    """Flat events every other day from first to last: a page view each day, a purchase every sixth day, three
-    profiles taking turns."""
-    rows = []
-    for n in range(0, (last - first).days + 1, 2):
-        day = first + dt.timedelta(days=n)
-        profile = f"p{n % 3 + 1}"
-        rows.append((f"view-{day}", profile, VIEW, f"{day}T09:00:00Z", None))
-        if n % 6 == 0:
-            rows.append((f"buy-{day}", profile, BUY, f"{day}T10:00:00Z", 10.0 + n))
-    return rows
-
-
-def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_changed(tmp_path, dbt_runner):
-    """The feature models keep the snapshot dates whose inputs (daily activity, sessions) are unchanged and compute
-    the others: the day's new scoring date, the dates on or after a late event or an erased day, every
-    date when a custom event changes or the table predates the fingerprints; each time the tables are those of a
-    full build, and a kept snapshot's rows are not rewritten."""
-    path = tmp_path / "events.parquet"
-    variables = _flat_file_source(path)
-    # each per-snapshot model, with a column to mark a kept snapshot's rows by
-    marked_columns = {
-        "int_profile_activities_accumulated_to_snapshots": "events_total",
-        "int_profile_activities_windowed_to_snapshots": "events_90d",
-        "int_profile_lifetime_features_computed": "tenure_days",
-        "int_profile_recent_features_computed": "interactions_90d",
-        "int_profile_visit_features_computed": "sessions_90d",
-        "int_profile_snapshots_featurized": "tenure_days",
-    }
-    models = tuple(marked_columns)
-    select = ["run", "--select", "+int_profile_snapshots_featurized"]
-
-    def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but_run_times(tmp_path / db, table)
-
-    def refresh_and_compare(events: list[tuple], as_of: str, settings: dict | None = None) -> dict[str, tuple]:
-        pq.write_table(_flat_events(events), path)
-        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
-        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
-        dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
-        for model in models:
-            assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
-        counts = {}
-        for model in models:
-            found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", out)
-            counts[model] = (int(found.group(1)), int(found.group(2))) if found else out[-3000:]
-        return counts
-
-    def scheduled() -> list[str]:
-        table = "(select distinct snapshot_date from int_snapshot_dates_scheduled where snapshot_kind <> 'history')"
-        return [str(day) for (day,) in rows("inc.duckdb", table)]
-
-    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
-    refresh_and_compare(history, "2025-05-30")
-    dates = scheduled()
-    assert len(dates) >= 4 and dates[-1] == "2025-05-30", dates
-    assert refresh_and_compare(history, "2025-05-30") == dict.fromkeys(models, (0, len(dates)))
-
-    def mark(change: str) -> None:
-        # a mark on the first snapshot's rows, which no change below before the rules' touches
-        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-            for model, column in marked_columns.items():
-                con.execute(f"update {model} set {column} = {column} {change} where snapshot_date = '{dates[0]}'")
-
-    # the next day arrives: yesterday's scoring date goes, today's is computed, the rest is kept
-    mark("+ 1000")
-    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
-    pq.write_table(_flat_events(history), path)
-    out = dbt_runner(select, {**variables, "customer_ai__as_of_date": "2025-05-31"}, db_name="inc.duckdb").stdout
-    for model in models:
-        assert f"{model}: computing 1 snapshot dates, keeping {len(dates) - 1}" in out, out[-3000:]
-    for model, column in marked_columns.items():
-        marked = rows("inc.duckdb", f"(select min({column}) from {model} where snapshot_date = '{dates[0]}')")
-        assert marked[0][0] >= 1000, (model, marked)
-    mark("- 1000")
-    assert refresh_and_compare(history, "2025-05-31") == dict.fromkeys(models, (0, len(dates)))
-
-    # a late purchase after the second snapshot, then a whole day erased after the third: the dates after each
-    # are computed again, those before kept
-    late_day = dt.date.fromisoformat(dates[1]) + dt.timedelta(days=1)
-    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
-    after = len([d for d in scheduled() if d >= str(late_day)])
-    assert refresh_and_compare(history, "2025-05-31") == dict.fromkeys(models, (after, len(dates) - after))
-    erased_day = min(row[3][:10] for row in history if row[3][:10] > dates[2])
-    erased = [row for row in history if not row[3].startswith(erased_day)]
-    assert len(erased) < len(history), erased_day
-    after = len([d for d in scheduled() if d >= erased_day])
-    assert refresh_and_compare(erased, "2025-05-31") == dict.fromkeys(models, (after, len(dates) - after))
-
-    # a custom event: the daily activity's rules change, so does every snapshot's input
-    big_purchase = [{"name": "big_purchase", "conditions": [{"field": "revenue", "operator": "gt", "value": 50}]}]
-    settings = {"customer_ai__custom_events": big_purchase}
-    assert refresh_and_compare(erased, "2025-05-31", settings) == dict.fromkeys(models, (len(dates), 0))
-
-    # longer sessions: a page view and a purchase an hour apart are one visit now; only the visit features and the
-    # feature table read sessions
-    settings = {**settings, "customer_ai__sessions_inactivity_minutes": 90}
-    visits = ("int_profile_visit_features_computed", "int_profile_snapshots_featurized")
-    expected = {model: (len(dates), 0) if model in visits else (0, len(dates)) for model in models}
-    assert refresh_and_compare(erased, "2025-05-31", settings) == expected
-
-    # a table built before rows recorded their inputs is computed whole once
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        for model in models:
-            con.execute(f"alter table {model} drop column inputs_fingerprint")
-    pq.write_table(_flat_events(erased), path)
-    run = {**variables, "customer_ai__as_of_date": "2025-05-31", **settings}
-    out = dbt_runner(select, run, db_name="inc.duckdb").stdout
-    for model in models:
-        assert f"{model}: computing every snapshot date (built before rows recorded their inputs)" in out
-        assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
-
-
-def test_labels_keep_the_snapshots_whose_outcome_windows_closed_unchanged(tmp_path, dbt_runner):
-    """The labels keep a (prediction, snapshot) date while nothing on or before the end of its outcome window
-    changed, and count the others: the new scoring date, the dates whose window or history holds a new or late
-    event (a later one for the 30-day prediction than for the 14-day one), every date when a prediction or the
-    passive event types change; each time the table is a full build's, and a kept date's rows are not rewritten."""
-    path = tmp_path / "events.parquet"
-    model = "int_prediction_snapshots_labeled"
-    predictions = [
-        {
-            "name": "purchase_next_30d",
-            "propensity_type": "conversion",
-            "goal": {"will": "occur", "match": "any", "conditions": [{"event_type": BUY}]},
-            "outcome_window_days": 30,
-            "eligibility": {"active_within_days": 45, "conditions": []},
-        },
-        {
-            "name": "churn_next_14d",
-            "propensity_type": "churn",
-            "goal": {"will": "not_occur", "match": "any", "conditions": [{"event_type": VIEW}]},
-            "outcome_window_days": 14,
-            "eligibility": {"active_within_days": 30, "conditions": []},
-        },
-    ]
-    variables = {**_flat_file_source(path), "customer_ai__predictions": predictions}
-    select = ["run", "--select", f"+{model}"]
-
-    def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but_run_times(tmp_path / db, table)
-
-    def schedule() -> list[tuple]:
-        return rows(
-            "inc.duckdb",
-            "(select prediction_name, snapshot_date, snapshot_kind, outcome_window_days "
-            "from int_snapshot_dates_scheduled)",
-        )
-
-    def refresh(events: list[tuple], as_of: str, settings: dict | None = None, compare: bool = True) -> tuple | None:
-        pq.write_table(_flat_events(events), path)
-        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
-        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
-        if compare:
-            dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
-            assert rows("inc.duckdb", model) == rows("full.duckdb", model)
-        found = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", out)
-        return (int(found.group(1)), int(found.group(2))) if found else None  # none on a first (full) build
-
-    def dates_whose_windows_reach(day: dt.date) -> set[dt.date]:
-        return {d for _, d, _, window in schedule() if d + dt.timedelta(days=window) >= day}
-
-    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
-    refresh(history, "2025-05-30")
-    dates = sorted({d for _, d, _, _ in schedule()})
-    assert len(dates) >= 4, dates
-    assert refresh(history, "2025-05-30") == (0, len(dates))
-
-    # the next day arrives: computed are the new scoring date, the dates that changed kind, and those whose
-    # outcome window reaches the new day; a mark on the oldest date's rows survives
-    before = {(p, d): kind for p, d, kind, _ in schedule()}
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        con.execute(f"update {model} set is_eligible = not is_eligible where snapshot_date = '{dates[0]}'")
-    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
-    computed, kept = refresh(history, "2025-05-31", compare=False)
-    after = schedule()
-    changed = {d for p, d, kind, _ in after if before.get((p, d)) != kind}
-    expected = changed | dates_whose_windows_reach(dt.date(2025, 5, 31))
-    assert dt.date(2025, 5, 31) in expected and dates[0] not in expected
-    assert (computed, kept) == (len(expected), len({d for _, d, _, _ in after}) - len(expected))
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        marked = con.sql(f"select count(*) from {model} where snapshot_date = '{dates[0]}'").fetchall()[0][0]
-        assert marked > 0
-        con.execute(f"update {model} set is_eligible = not is_eligible where snapshot_date = '{dates[0]}'")
-    dates = sorted({d for _, d, _, _ in after})
-    assert refresh(history, "2025-05-31") == (0, len(dates))
-
-    # a late purchase: recounted are the dates whose outcome window or history reaches its day, which, between
-    # two snapshots, is a date before it for the 30-day window and not for the 14-day one
-    late_day = dates[1] + dt.timedelta(days=20)
-    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
-    reached = dates_whose_windows_reach(late_day)
-    assert any(d < late_day for d in reached), (late_day, reached)
-    assert refresh(history, "2025-05-31") == (len(reached), len(dates) - len(reached))
-
-    # a prediction's settings, then the passive event types (the conditions' rules): every date is counted again
-    predictions[0]["eligibility"]["active_within_days"] = 60
-    assert refresh(history, "2025-05-31") == (len(dates), 0)
-    assert refresh(history, "2025-05-31", {"customer_ai__passive_event_types": [VIEW]}) == (len(dates), 0)
-
-
-def test_training_examples_are_kept_whole_while_their_labels_and_features_are_unchanged(tmp_path, dbt_runner):
-    """The training examples (live and backtest) are kept, not drawn again, while the labels and features of the
-    snapshots they come from are unchanged: a run with nothing new and the next day's run keep them (a mark on a row
-    survives); a late purchase in a training window, a change of the sample size and a table built before rows
-    recorded their inputs draw them again; each time the tables are those of a full build."""
-    path = tmp_path / "events.parquet"
-    models = ("int_training_examples_sampled", "int_backtest_training_examples_sampled")
-    variables = _flat_file_source(path)
-    select = ["run", "--select", *(f"+{model}" for model in models)]
-
-    def rows(db: str, table: str) -> list[tuple]:
-        return _rows_but_run_times(tmp_path / db, table)
-
-    def refresh(events: list[tuple], as_of: str, settings: dict | None = None, compare: bool = True) -> set[str]:
-        pq.write_table(_flat_events(events), path)
-        run = {**variables, "customer_ai__as_of_date": as_of, **(settings or {})}
-        out = dbt_runner(select, run, db_name="inc.duckdb").stdout
-        if compare:
-            dbt_runner(select + ["--full-refresh"], run, db_name="full.duckdb")
-            for model in models:
-                assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
-        return {model for model in models if f"{model}: keeping every example" in out} | {
-            f"{model} drawn" for model in models if f"{model}: drawing every example" in out
-        }
-
-    def training_snapshots() -> list[tuple]:
-        scheduled = "int_snapshot_dates_scheduled where snapshot_kind = 'training'"
-        return rows("inc.duckdb", f"(select prediction_name, snapshot_date from {scheduled})")
-
-    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
-    assert refresh(history, "2025-05-30", compare=False) == set()  # a first build draws them, as a table would
-    for model in models:
-        assert rows("inc.duckdb", f"(select count(*) from {model})")[0][0] > 0, model
-    trained_on = training_snapshots()
-
-    # the next day arrives: the training snapshots and their closed outcome windows are the same, so the examples
-    # are kept; a mark on a row shows it was not written again
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        for model in models:
-            con.execute(f"update {model} set sample_rank = sample_rank + 1000")
-    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
-    assert refresh(history, "2025-05-31", compare=False) == set(models)
-    assert training_snapshots() == trained_on
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        for model in models:
-            assert con.sql(f"select min(sample_rank) from {model}").fetchall()[0][0] > 1000, model
-            con.execute(f"update {model} set sample_rank = sample_rank - 1000")
-    assert refresh(history, "2025-05-31") == set(models)
-
-    # a late purchase in the last training snapshot's outcome window: its labels change, the examples are drawn again
-    late_day = max(day for _, day in trained_on) + dt.timedelta(days=3)
-    history += [("late-purchase", "p2", BUY, f"{late_day}T12:00:00Z", 99.0)]
-    assert f"{models[0]} drawn" in refresh(history, "2025-05-31")
-
-    # a smaller sample: both are drawn again
-    assert refresh(history, "2025-05-31", {"customer_ai__training_max_rows": 5}) == {f"{m} drawn" for m in models}
-
-    # a table built before rows recorded their inputs is drawn whole once
-    with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-        for model in models:
-            con.execute(f"alter table {model} drop column inputs_fingerprint")
-    pq.write_table(_flat_events(history), path)
-    run = {**variables, "customer_ai__as_of_date": "2025-05-31", "customer_ai__training_max_rows": 5}
-    out = dbt_runner(select, run, db_name="inc.duckdb").stdout
-    for model in models:
-        assert f"{model}: drawing every example (built before rows recorded their inputs)" in out, out[-3000:]
-        assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
-
-
-def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_path, dbt_runner):
-    """After a daily run, the key tests of the large incremental tables check the rows that run wrote: a repeated
-    key among them fails, one planted in rows kept from before does not, unless customer_ai__test_every_row is set.
-    The labels record the run in computed_at; the staged events, the sessionized events and the sessions name
-    their stamp column in the placeholder or record computed_at too."""
-    path = tmp_path / "events.parquet"
-    labels = "int_prediction_snapshots_labeled"
-    history = _history(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
-    variables = {**_flat_file_source(path), "customer_ai__as_of_date": "2025-05-30"}
-    selected = ["--select", f"+{labels}", "+int_sessions_aggregated"]
-    pq.write_table(_flat_events(history), path)
-    dbt_runner(["run", *selected], variables, db_name="inc.duckdb")
-    history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
-    pq.write_table(_flat_events(history), path)
-    variables["customer_ai__as_of_date"] = "2025-05-31"
-    out = dbt_runner(["run", *selected], variables, db_name="inc.duckdb").stdout
-    assert re.search(rf"{labels}: computing [1-9]\d* snapshot dates, keeping [1-9]", out), out[-3000:]
-
-    # (model the test runs on, test, table the rows are planted in, the column that records the writing run)
-    keys = [
-        (labels, f"unique_{labels}_prediction_snapshot_key", labels, "computed_at"),
-        (
-            "stg_experience_events",
-            "unique_stg_experience_events_event_id",
-            "stg_experience_events__validated",
-            "staged_at",
-        ),
-        (
-            "int_events_sessionized",
-            "unique_int_events_sessionized_event_id",
-            "int_events_sessionized",
-            "sessionized_at",
-        ),
-        (
-            "int_sessions_aggregated",
-            "unique_int_sessions_aggregated_session_id",
-            "int_sessions_aggregated",
-            "computed_at",
-        ),
-    ]
-
-    def key_test_passes(model: str, test: str, settings: dict | None = None) -> bool:
-        key_test = ["test", "--select", f"{model},test_name:unique"]
-        result = dbt_runner(key_test, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
-        assert f"START test {test}" in result.stdout, result.stdout[-3000:]
-        return result.returncode == 0
-
-    def plant_a_repeated_key(table: str, where: str) -> None:
-        usable = "rejection_reason is null and " if table == "stg_experience_events__validated" else ""
-        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
-            con.execute(f"insert into {table} (select * from {table} where {usable}{where} limit 1)")
-
-    for model, test, table, stamp in keys:
-        assert key_test_passes(model, test), model
-        plant_a_repeated_key(table, f"{stamp} < (select max({stamp}) from {table})")
-        assert key_test_passes(model, test), model
-        assert not key_test_passes(model, test, {"customer_ai__test_every_row": True}), model
-        plant_a_repeated_key(table, f"{stamp} = (select max({stamp}) from {table})")
-        assert not key_test_passes(model, test), model
