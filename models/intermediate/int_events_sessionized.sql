@@ -13,8 +13,10 @@
     at a snapshot never see later events.
 
     Incremental: a profile's sessions depend on that profile's events only, so a run re-sessionizes, whole, just the
-    profiles whose events changed since the last run: new, late (however late), edited or removed events, found by
-    comparing a per-profile count and fingerprint of the events with those of the rows already sessionized.
+    profiles whose events changed since the last run: new, late (however late), edited or removed events. On DuckDB
+    they are the profiles with events on the days staging restaged since their rows were sessionized; on Spark, whose
+    staging is rebuilt every run, those whose per-profile count and fingerprint of the events differ from those of
+    the rows already sessionized (macros/sessions/resessionize.sql).
     Every row also records the rules it was sessionized with (sessions_rules_fingerprint: this model's code and the
     session settings); a change of them re-sessionizes every profile, as does a table sessionized before rows
     recorded them (sync_all_columns adds the column).
@@ -49,55 +51,7 @@ site_and_app_events as (
 
 {% if is_incremental() %}
 
-staged_fingerprints as (
-
-    -- reads the staged events itself: DuckDB writes out a CTE that two others read (site_and_app_events would be
-    -- every event, before the changed profiles are kept)
-    select
-        profile_id,
-        count(*) as events,
-        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
-    from {{ ref('stg_experience_events') }}
-    where {{ is_site_or_app_event }}
-    group by profile_id
-
-),
-
-sessionized_fingerprints as (
-
-    select
-        profile_id,
-        count(*) as events,
-        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint,
-        {%- if rows_record_rules %}
-        -- rows sessionized with other rules than this run's (both bounds, so one stale row is enough)
-        min(sessions_rules_fingerprint) <> {{ rules }} or max(sessions_rules_fingerprint) <> {{ rules }}
-            or count(sessions_rules_fingerprint) < count(*) as rules_changed
-        {%- else %}
-        true as rules_changed
-        {%- endif %}
-    from {{ this }}
-    group by profile_id
-
-),
-
-changed_profiles as (
-
-    -- new, changed and vanished profiles
-    select
-        coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id) as profile_id,
-        {{ customer_ai_profile_bucket('coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id)') }}
-            as profile_bucket
-    from staged_fingerprints
-    full outer join sessionized_fingerprints
-        on staged_fingerprints.profile_id = sessionized_fingerprints.profile_id
-    where staged_fingerprints.profile_id is null
-        or sessionized_fingerprints.profile_id is null
-        or staged_fingerprints.events <> sessionized_fingerprints.events
-        or staged_fingerprints.fingerprint <> sessionized_fingerprints.fingerprint
-        or sessionized_fingerprints.rules_changed
-
-),
+{{ customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) }}
 
 {% endif %}
 

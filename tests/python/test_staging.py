@@ -204,6 +204,46 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     assert rows_but_run_times(tmp_path / "inc.duckdb", others) == rows_but_run_times(tmp_path / "full.duckdb", others)
 
 
+def test_sessionization_follows_the_days_staging_restaged(tmp_path, dbt_runner):
+    """On DuckDB an incremental run sessionizes again the profiles with events on the days staging restaged (an
+    edited event, a removed one, a new day) and reads nothing else of the others: a mark on an untouched profile's
+    rows, even in the event columns, survives. The tables equal a full build's."""
+    path = tmp_path / "events.parquet"
+    variables = flat_file_source(path)
+    select = ["run", "--select", "+int_sessions_aggregated"]
+    events = [
+        ("a1", "p1", VIEW, "2025-05-01T09:00:00Z", None),
+        ("a2", "p1", VIEW, "2025-05-03T09:00:00Z", None),
+        ("b1", "p2", VIEW, "2025-05-02T09:00:00Z", None),
+        ("b2", "p2", VIEW, "2025-05-02T09:10:00Z", None),
+        ("c1", "p3", VIEW, "2025-05-01T10:00:00Z", None),
+        ("c2", "p3", BUY, "2025-05-02T10:00:00Z", 12.0),
+        ("d1", "p4", VIEW, "2025-05-01T11:00:00Z", None),
+    ]
+    pq.write_table(flat_events(events), path)
+    dbt_runner(select, variables, db_name="inc.duckdb")
+    db = str(tmp_path / "inc.duckdb")
+    with duckdb.connect(db) as con:  # a mark in a column the content of an event is read from
+        con.execute("update int_events_sessionized set revenue = coalesce(revenue, 0) + 1000")
+
+    # on 2025-05-02 p2's second view becomes a purchase and p3's purchase is removed; p1 gets a new day
+    changed = [row for row in events if row[0] not in ("b2", "c2")]
+    changed += [("b2", "p2", BUY, "2025-05-02T09:10:00Z", 30.0), ("a3", "p1", VIEW, "2025-05-04T09:00:00Z", None)]
+    pq.write_table(flat_events(changed), path)
+    dbt_runner(select, variables, db_name="inc.duckdb")
+    with duckdb.connect(db, read_only=True) as con:
+        marked = con.sql(
+            "select profile_id, coalesce(min(revenue), 0) >= 1000 from int_events_sessionized group by 1 order by 1"
+        ).fetchall()
+    assert marked == [("p1", False), ("p2", False), ("p3", False), ("p4", True)]
+
+    with duckdb.connect(db) as con:
+        con.execute("update int_events_sessionized set revenue = nullif(revenue - 1000, 0) where profile_id = 'p4'")
+    dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
+    for table in ("int_events_sessionized", "int_sessions_aggregated"):
+        assert rows_but_run_times(tmp_path / "inc.duckdb", table) == rows_but_run_times(tmp_path / "full.duckdb", table)
+
+
 def test_xdm_json_lines_and_profile_attributes_without_personal_data(tmp_path, dbt_runner):
     """XDM as JSON lines; profile attributes join the features, personal-data columns never do."""
     table = pa.Table.from_batches(list(dd.iter_xdm_batches(dd.DemoSettings(n_profiles=80, seed=4))))

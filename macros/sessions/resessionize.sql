@@ -1,0 +1,158 @@
+{#-
+    The profiles an incremental run of int_events_sessionized sessionizes again: CTEs ending in changed_profiles
+    (profile_id, profile_bucket), for profiles whose site or app events (`is_site_or_app_event`) are new, changed or
+    gone since their rows were sessionized, or whose rows were sessionized with other rules than `rules` (every
+    profile when the table has no rows_record_rules: it predates the column).
+-#}
+{% macro customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) %}
+    {{ return(adapter.dispatch('customer_ai_profiles_to_resessionize', 'customer_ai')(rules, rows_record_rules, is_site_or_app_event)) }}
+{% endmacro %}
+
+
+{#-
+    DuckDB, where staging is incremental by day: a restaged day's rows all get the new staged_at
+    (stg_experience_events__validated), and a new, late, edited or removed event restages its day. So the profiles
+    to sessionize again are those with events, staged or sessionized, on the days that are new, gone, or restaged
+    after one of their sessionized rows was written (staged_at later than its sessionized_at; both are the start of
+    the run that wrote them). The days are found when the model renders (customer_ai_resessionized_days), from the
+    day and time columns only: comparing every event's content, as on Spark, read 51 million events twice at a
+    million profiles (11 s a day with nothing to do), and written as dates into the SQL they let DuckDB read only
+    those days' profiles.
+-#}
+{% macro duckdb__customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) %}
+{%- set days = customer_ai_resessionized_days(rules, rows_record_rules, is_site_or_app_event) %}
+changed_profiles as (
+
+    {%- if days is none %}
+    -- every profile (profiles left with no event are deleted by the post-hook)
+    select distinct
+        profile_id,
+        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
+    from {{ ref('stg_experience_events') }}
+    where {{ is_site_or_app_event }}
+    {%- else %}
+    -- profiles with events on a changed day: staged (new or changed) or sessionized (changed or gone)
+    select distinct
+        profile_id,
+        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
+    from (
+        select profile_id from {{ ref('stg_experience_events') }}
+        where {{ customer_ai_in_dates('event_date', days) }} and {{ is_site_or_app_event }}
+        union all
+        select profile_id from {{ this }}
+        where {{ customer_ai_in_dates('event_date', days) }}
+    ) as touched
+    {%- endif %}
+
+),
+{% endmacro %}
+
+
+{#- The event days whose profiles are sessionized again (a list of 'YYYY-MM-DD'), or none when every profile is. -#}
+{% macro customer_ai_resessionized_days(rules, rows_record_rules, is_site_or_app_event) %}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- if not rows_record_rules -%}
+        {%- do log(this.identifier ~ ': sessionizing every profile (rows sessionized before they recorded their rules)', info=true) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+    -- rows sessionized with other rules than this run's (both bounds, so one stale row is enough)
+    select
+        coalesce(
+            min(sessions_rules_fingerprint) <> {{ rules }} or max(sessions_rules_fingerprint) <> {{ rules }}
+            or count(sessions_rules_fingerprint) < count(*),
+            false
+        ) as rules_changed
+    from {{ this }}
+    {%- endset -%}
+    {%- if run_query(query).rows[0][0] -%}
+        {%- do log(this.identifier ~ ': sessionizing every profile (the session rules changed)', info=true) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+    select cast(coalesce(staged_day.event_date, sessionized_day.event_date) as {{ dbt.type_string() }}) as event_date
+    from (
+        select
+            event_date,
+            max(staged_at) as staged_at
+        from {{ ref('stg_experience_events') }}
+        where {{ is_site_or_app_event }}
+        group by event_date
+    ) as staged_day
+    full outer join (
+        select
+            event_date,
+            min(sessionized_at) as sessionized_at  -- the day's row sessionized longest ago
+        from {{ this }}
+        group by event_date
+    ) as sessionized_day
+        on staged_day.event_date = sessionized_day.event_date
+    -- new, gone, or restaged since one of its rows was sessionized
+    where staged_day.event_date is null
+        or sessionized_day.event_date is null
+        or staged_day.staged_at > sessionized_day.sessionized_at
+    order by 1
+    {%- endset -%}
+    {%- set days = run_query(query).columns[0].values() | map('string') | list -%}
+    {%- set noun = 'day' if days | length == 1 else 'days' -%}
+    {%- do log(this.identifier ~ ': sessionizing again the profiles with events on ' ~ (days | length) ~ ' changed event ' ~ noun, info=true) -%}
+    {{ return(days) }}
+{% endmacro %}
+
+
+{#-
+    Elsewhere (Spark, whose staging is rebuilt by every run, so staged_at says nothing): per profile, the count and an
+    order-free fingerprint of its site and app events, staged and sessionized; a profile is sessionized again when
+    they differ, when it is new or gone, or when its rows carry other rules.
+-#}
+{% macro default__customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) %}
+staged_fingerprints as (
+
+    -- reads the staged events itself: DuckDB writes out a CTE that two others read (site_and_app_events would be
+    -- every event, before the changed profiles are kept)
+    select
+        profile_id,
+        count(*) as events,
+        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
+    from {{ ref('stg_experience_events') }}
+    where {{ is_site_or_app_event }}
+    group by profile_id
+
+),
+
+sessionized_fingerprints as (
+
+    select
+        profile_id,
+        count(*) as events,
+        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint,
+        {%- if rows_record_rules %}
+        -- rows sessionized with other rules than this run's (both bounds, so one stale row is enough)
+        min(sessions_rules_fingerprint) <> {{ rules }} or max(sessions_rules_fingerprint) <> {{ rules }}
+            or count(sessions_rules_fingerprint) < count(*) as rules_changed
+        {%- else %}
+        true as rules_changed
+        {%- endif %}
+    from {{ this }}
+    group by profile_id
+
+),
+
+changed_profiles as (
+
+    -- new, changed and vanished profiles
+    select
+        coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id) as profile_id,
+        {{ customer_ai_profile_bucket('coalesce(staged_fingerprints.profile_id, sessionized_fingerprints.profile_id)') }}
+            as profile_bucket
+    from staged_fingerprints
+    full outer join sessionized_fingerprints
+        on staged_fingerprints.profile_id = sessionized_fingerprints.profile_id
+    where staged_fingerprints.profile_id is null
+        or sessionized_fingerprints.profile_id is null
+        or staged_fingerprints.events <> sessionized_fingerprints.events
+        or staged_fingerprints.fingerprint <> sessionized_fingerprints.fingerprint
+        or sessionized_fingerprints.rules_changed
+
+),
+{% endmacro %}
