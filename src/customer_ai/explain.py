@@ -151,6 +151,10 @@ class _Explainer:
         return shap_values(self.trees, matrix, self.tree_explainer, self.tables)[0]
 
 
+# How the explanation workers' fork server learns the parent's main script: "<pid of the parent>:<path>", read by
+# customer_ai.worker_preload (which this module must not import: it acts on import)
+WORKER_MAIN_SCRIPT_VARIABLE = "CUSTOMER_AI_WORKER_MAIN_SCRIPT"
+
 # The explainer of a worker process of a parallel run (set by the pool's initializer). The single-process path
 # never touches it: it keeps its explainer in a local variable.
 _IN_WORKER: dict[str, _Explainer] = {}
@@ -171,15 +175,23 @@ def _contributions_in_worker(matrix: np.ndarray) -> np.ndarray:
 def worker_context():
     """The start method of the explanation workers: a fork server where the platform has one (Linux, macOS), else
     spawn. Both are safe inside the multi-threaded dbt process. A spawned worker imports this module (shap,
-    scikit-learn) before its first batch, in every worker of every pool; the fork server imports it once per dbt run
-    and forks ready workers from itself. (Either way a worker still imports the parent's main script, under dbt all
-    of dbt: Python 3.11's fork server does not preload `__main__`.)"""
+    scikit-learn) and the parent's main script (under dbt, all of dbt) before its first batch, in every worker of
+    every pool. The fork server imports both once per dbt run (customer_ai.worker_preload) and forks ready workers
+    from itself."""
     import multiprocessing
+    import os
+    import sys
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
+    main = sys.modules["__main__"]
+    main_script = getattr(main, "__file__", None)
+    if main_script and getattr(main, "__spec__", None) is None:  # a worker imports a script by its path
+        # read by the fork server when it starts (the first pool of this process)
+        os.environ[WORKER_MAIN_SCRIPT_VARIABLE] = f"{os.getpid()}:{os.path.normpath(main_script)}"
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    # customer_ai.worker_preload is imported by the fork server only: it imports the main script there
+    context.set_forkserver_preload(["customer_ai.worker_preload", __name__])
     return context
 
 

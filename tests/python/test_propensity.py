@@ -279,6 +279,54 @@ def test_a_single_batch_is_explained_without_worker_processes(trained, monkeypat
     pd.testing.assert_frame_equal(explained, expected)
 
 
+WORKER_MAIN_SCRIPT = """
+import os
+
+with open(os.environ["IMPORTS_LOG"], "a") as log:
+    log.write(__name__ + "\\n")
+
+if __name__ == "__main__":
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from customer_ai import explain
+    from customer_ai.features import FeatureSpec
+
+    rng = np.random.default_rng(0)
+    matrix = rng.normal(size=(2_000, 3))
+    trees = HistGradientBoostingClassifier(max_iter=5).fit(matrix, matrix[:, 0] > 0)
+    batches = [(pd.DataFrame({"profile_id": range(i, i + 500)}), matrix[i : i + 500]) for i in range(0, 2_000, 500)]
+    for _ in range(2):  # two pools of two workers, as for two predictions
+        list(explain.explain_batches(trees, batches, FeatureSpec(["a", "b", "c"]), {}, k=2, n_jobs=2))
+"""
+
+
+def test_explanation_workers_do_not_import_the_main_script_again(tmp_path):
+    """Under dbt the main script is dbt's: importing it costs a worker over a second of CPU, and every reason-code
+    run starts two workers per prediction. The fork server imports it once and forks workers that have it."""
+    import multiprocessing
+    import os
+    import subprocess
+    import sys
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform: spawned workers import the main script by design")
+    script, imports = tmp_path / "main_script.py", tmp_path / "imports.log"
+    script.write_text(WORKER_MAIN_SCRIPT)
+    # a setting inherited from this process (as a dbt started by a Python process that explained) names another
+    # script: the child must not run it
+    stray = tmp_path / "stray.py"
+    stray.write_text('import os\nopen(os.environ["IMPORTS_LOG"], "a").write("stray\\n")\n')
+    inherited = {explain.WORKER_MAIN_SCRIPT_VARIABLE: f"{os.getpid()}:{stray}"}
+    environment = {**os.environ, **inherited, "IMPORTS_LOG": str(imports)}
+    subprocess.run([sys.executable, str(script)], check=True, env=environment)
+    names = imports.read_text().split()
+    assert names.count("__main__") == 1
+    assert "stray" not in names
+    assert names.count("__mp_main__") == 1, f"the main script was imported by {names.count('__mp_main__')} processes"
+
+
 def digested(frame: pd.DataFrame, day: dt.date = dt.date(2025, 8, 1)):
     """A backtest's examples digested as the backtest trainer has the engine do it (bookkeeping columns aside)."""
     import duckdb
