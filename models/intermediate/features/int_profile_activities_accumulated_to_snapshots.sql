@@ -7,7 +7,9 @@
     snapshot are not needed. The recent windows are in int_profile_activities_windowed_to_snapshots.
 
     Incremental on DuckDB: a run computes only the snapshot dates whose daily activity changed (a new scoring date,
-    the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
+    the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql. A computed date
+    starts from the totals of the latest kept date before it and adds the days since, so a daily run reads the
+    days after the last training date, not the whole history again.
 */
 {%- set inputs = ['activity'] -%}
 {%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
@@ -16,8 +18,30 @@ with
 
 snapshot_dates as (
 
+    -- every feature snapshot date, kept or not, with the one before it; a date computed now starts from the
+    -- latest kept date before it (base_snapshot_date, null when none is kept before it)
     {{ customer_ai_kept_snapshots_record(kept) }}
-    {{ customer_ai_snapshot_windows(kept) }}
+    select
+        snapshot_date,
+        previous_snapshot_date,
+        is_kept,
+        max(case when is_kept then snapshot_date end) over (
+            order by snapshot_date rows between unbounded preceding and 1 preceding
+        ) as base_snapshot_date
+    from (
+        select
+            snapshot_date,
+            lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date,
+            {{ customer_ai_in_dates('snapshot_date', kept) }} as is_kept
+        from {{ customer_ai_feature_snapshot_dates() }}
+    ) as feature_snapshot_dates
+
+),
+
+computed_dates as (
+
+    select * from snapshot_dates
+    where not is_kept
 
 ),
 
@@ -29,20 +53,40 @@ activities as (
 
 intervals as (
 
+    -- the days of each computed date's interval (previous snapshot, snapshot]: from the latest kept date on,
+    -- a computed date's interval totals and the kept date's totals add up to its own
     select
         activities.profile_id,
         activities.activity,
-        snapshot_dates.snapshot_date as interval_end_date,
+        computed_dates.snapshot_date as interval_end_date,
         sum(activities.event_count) as event_count,
         round(sum(activities.revenue), 2) as revenue,  -- rounded to the cent: exact across runs (see activities)
         min(activities.activity_date) as first_activity_date,
         max(activities.activity_date) as last_activity_date
     from activities
-    inner join snapshot_dates
-        on activities.activity_date <= snapshot_dates.snapshot_date
-        and (snapshot_dates.previous_snapshot_date is null
-            or activities.activity_date > snapshot_dates.previous_snapshot_date)
-    group by activities.profile_id, activities.activity, snapshot_dates.snapshot_date
+    inner join computed_dates
+        on activities.activity_date <= computed_dates.snapshot_date
+        and (computed_dates.previous_snapshot_date is null
+            or activities.activity_date > computed_dates.previous_snapshot_date)
+    group by activities.profile_id, activities.activity, computed_dates.snapshot_date
+    {%- if kept %}
+
+    union all
+
+    -- the totals of the kept dates that computed dates start from, as one interval ending on the kept date
+    select
+        kept_totals.profile_id,
+        kept_totals.activity,
+        kept_totals.snapshot_date as interval_end_date,
+        kept_totals.events_total as event_count,
+        kept_totals.revenue_total as revenue,
+        cast({{ dbt.dateadd('day', '-kept_totals.first_days_before', 'kept_totals.snapshot_date') }} as date)
+            as first_activity_date,
+        cast({{ dbt.dateadd('day', '-kept_totals.last_days_before', 'kept_totals.snapshot_date') }} as date)
+            as last_activity_date
+    from {{ this }} as kept_totals
+    where kept_totals.snapshot_date in (select computed_dates.base_snapshot_date from computed_dates)
+    {%- endif %}
 
 ),
 
@@ -50,18 +94,20 @@ accumulated as (
 
     select
         intervals.profile_id,
-        snapshot_dates.snapshot_date,
+        computed_dates.snapshot_date,
         intervals.activity,
         cast(sum(intervals.event_count) as bigint) as events_total,
         round(sum(intervals.revenue), 2) as revenue_total,
-        {{ customer_ai_days_between('min(intervals.first_activity_date)', 'snapshot_dates.snapshot_date') }}
+        {{ customer_ai_days_between('min(intervals.first_activity_date)', 'computed_dates.snapshot_date') }}
             as first_days_before,
-        {{ customer_ai_days_between('max(intervals.last_activity_date)', 'snapshot_dates.snapshot_date') }}
+        {{ customer_ai_days_between('max(intervals.last_activity_date)', 'computed_dates.snapshot_date') }}
             as last_days_before
     from intervals
-    inner join snapshot_dates
-        on intervals.interval_end_date <= snapshot_dates.snapshot_date
-    group by intervals.profile_id, snapshot_dates.snapshot_date, intervals.activity
+    inner join computed_dates
+        on intervals.interval_end_date <= computed_dates.snapshot_date
+        and (computed_dates.base_snapshot_date is null
+            or intervals.interval_end_date >= computed_dates.base_snapshot_date)
+    group by intervals.profile_id, computed_dates.snapshot_date, intervals.activity
 
 ),
 
