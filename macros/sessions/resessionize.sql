@@ -23,6 +23,8 @@
 {%- set days = customer_ai_resessionized_days(rules, rows_record_rules, is_site_or_app_event) %}
 changed_profiles as (
 
+    {{ customer_ai_resessionized_days_record(days) }}
+
     {%- if days is none %}
     -- every profile (profiles left with no event are deleted by the post-hook)
     select distinct
@@ -46,6 +48,15 @@ changed_profiles as (
 
 ),
 {% endmacro %}
+
+
+{#-
+    The comment that carries the changed days from the model to its post-hook, which deletes what is left of the
+    profiles that lost every event (duckdb__customer_ai_delete_profiles_without_events).
+-#}
+{% macro customer_ai_resessionized_days_record(days) -%}
+    {{ customer_ai_compiled_record('resessionized days', {'days': days}) }}
+{%- endmacro %}
 
 
 {#- The event days whose profiles are sessionized again (a list of 'YYYY-MM-DD'), or none when every profile is. -#}

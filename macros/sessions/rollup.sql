@@ -5,7 +5,8 @@
     their sessions recorded (re-sessionized since: new, late or erased events, other session settings), and those
     whose sessions were aggregated with other rules (the model's code; a table from before rows recorded both is
     aggregated whole once). It keeps the sessions of every other profile. The sessions of profiles with no site or
-    app event left are deleted after the run (customer_ai_delete_profiles_without_events, as for sessionization).
+    app event left (no longer in int_events_sessionized) are deleted after the run
+    (customer_ai_delete_sessions_without_events, macros/staging/erasure.sql).
     On DuckDB the model is incremental (replace_slices on profile_id); on Spark, where sessionization overwrites
     whole buckets, it is a table.
 -#}
@@ -16,7 +17,7 @@
     {#- sync_all_columns: a table built before the columns existed gets them, and is aggregated whole once -#}
     {{ return({'materialized': 'incremental', 'incremental_strategy': 'replace_slices', 'unique_key': 'profile_id',
                'on_schema_change': 'sync_all_columns',
-               'post_hook': '{{ customer_ai_delete_profiles_without_events(this) }}'}) }}
+               'post_hook': '{{ customer_ai_delete_sessions_without_events(this) }}'}) }}
 {% endmacro %}
 {% macro spark__customer_ai_per_profile_rollup_config() %}
     {{ return({'materialized': 'table'}) }}

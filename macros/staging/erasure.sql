@@ -44,7 +44,7 @@
 {%- endmacro %}
 
 
-{#- Post-hook: remove what is left of profiles that no longer have any site or app event. -#}
+{#- Post-hook of int_events_sessionized: remove what is left of profiles that no longer have any site or app event. -#}
 {% macro customer_ai_delete_profiles_without_events(relation) %}
     {%- if not is_incremental() -%}{{ return('') }}{%- endif -%}
     {{ return(adapter.dispatch('customer_ai_delete_profiles_without_events', 'customer_ai')(relation)) }}
@@ -56,6 +56,33 @@
         from {{ ref('stg_experience_events') }}
         where event_type not like 'directMarketing.%'
     )
+{% endmacro %}
+{#-
+    DuckDB, where the run sessionized again every profile with a row on a changed day (or every profile:
+    macros/sessions/resessionize.sql): each of them that still has an event got all its rows rewritten, stamped
+    with this run's start. A row on a changed day with an older stamp is thus a row of a profile left with no event,
+    and a profile that lost every event had all its rows on changed days (a day whose events are removed is
+    restaged or gone). So those rows are deleted without reading the staged events again (an anti-join over every
+    staged and every sessionized row took 5 s at a million profiles).
+-#}
+{% macro duckdb__customer_ai_delete_profiles_without_events(relation) %}
+    {%- set days = customer_ai_recorded('resessionized days', 'post-hook')['days'] -%}
+    delete from {{ relation }}
+    where sessionized_at < {{ customer_ai_run_started_at() }}
+        {%- if days is not none %}
+        and {{ customer_ai_in_dates('event_date', days) }}
+        {%- endif %}
+{% endmacro %}
+
+
+{#-
+    Post-hook of int_sessions_aggregated: remove the sessions of profiles that int_events_sessionized no longer has
+    (its own post-hook removed those left with no site or app event).
+-#}
+{% macro customer_ai_delete_sessions_without_events(relation) %}
+    {%- if not is_incremental() -%}{{ return('') }}{%- endif -%}
+    delete from {{ relation }}
+    where profile_id not in (select profile_id from {{ ref('int_events_sessionized') }})
 {% endmacro %}
 {% macro spark__customer_ai_delete_profiles_without_events(relation) %}
     {#- a bucket that still has rows but no staged profile was not overwritten: drop it -#}

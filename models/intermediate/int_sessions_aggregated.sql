@@ -1,5 +1,4 @@
 {{ config(**customer_ai_per_profile_rollup_config()) }}
--- depends_on: {{ ref('stg_experience_events') }} (read by the post-hook that deletes the sessions of erased profiles)
 /*
     One row per session: start, end, duration, event counts, purchase flag and revenue.
 
