@@ -41,9 +41,27 @@ daily_activity as (
 
 ),
 
+window_bounds as (
+
+    -- the days the windows of the snapshots counted now reach: a daily run counts the scoring date, whose
+    -- eligibility window is its last weeks, so it need not join every profile's whole history of flags
+    select
+        min({{ dbt.dateadd('day', '-1 * predictions.active_within_days', 'snapshots.snapshot_date') }})
+            as first_start_date,
+        max({{ dbt.dateadd('day', 'predictions.outcome_window_days', 'snapshots.snapshot_date') }}) as last_end_date
+    from snapshots
+    inner join predictions
+        on snapshots.prediction_name = predictions.prediction_name
+
+),
+
 flags as (
 
-    select * from {{ ref('int_prediction_activity_flagged') }}
+    select flagged.*
+    from {{ ref('int_prediction_activity_flagged') }} as flagged
+    cross join window_bounds
+    where flagged.activity_date > window_bounds.first_start_date
+        and flagged.activity_date <= window_bounds.last_end_date
 
 ),
 
