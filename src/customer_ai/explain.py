@@ -186,7 +186,9 @@ def worker_context():
         return multiprocessing.get_context("spawn")
     main = sys.modules["__main__"]
     main_script = getattr(main, "__file__", None)
-    if main_script and getattr(main, "__spec__", None) is None:  # a worker imports a script by its path
+    # the rule a worker's preparation follows (multiprocessing.spawn.get_preparation_data, not called here: it
+    # fixes the process's default start method as a side effect): a main run as a script is imported by its path
+    if main_script and getattr(main, "__spec__", None) is None:
         # read by the fork server when it starts (the first pool of this process)
         os.environ[WORKER_MAIN_SCRIPT_VARIABLE] = f"{os.getpid()}:{os.path.normpath(main_script)}"
     context = multiprocessing.get_context("forkserver")
