@@ -250,6 +250,25 @@ def test_feature_spec_encodes_categories_and_unknown_levels():
     np.testing.assert_array_equal(matrix[:, 1], [1.0, np.nan, 3.0])
 
 
+def test_feature_spec_keeps_model_order_across_doubles_and_other_columns():
+    """Double columns are copied as one block, the others one by one: each lands in its model position."""
+    frame = pd.DataFrame(
+        {
+            "b": [0.5, np.nan, 2.0],
+            "tier": ["gold", None, "silver"],
+            "count": pd.array([3, None, 1], dtype="Int64"),
+            "a": [1.0, 2.0, np.nan],
+            "text": ["4.5", "x", None],
+        }
+    )
+    spec = FeatureSpec(["a", "tier", "b", "count", "text"], {"tier": ["gold", "silver"]})
+    expected = [[1.0, 0.0, 0.5, 3.0, 4.5], [2.0, np.nan, np.nan, np.nan, np.nan], [np.nan, 1.0, 2.0, 1.0, np.nan]]
+    np.testing.assert_array_equal(spec.matrix(frame), expected)
+    only_doubles = FeatureSpec(["b", "a"]).matrix(frame)
+    np.testing.assert_array_equal(only_doubles, [[0.5, 1.0], [np.nan, 2.0], [2.0, np.nan]])
+    assert only_doubles.flags.c_contiguous
+
+
 def test_parallel_explanations_equal_one_process(trained):
     frame, result = trained
     trees = tree_model(result.model)
