@@ -68,6 +68,13 @@ def bi_rows(db, table):
         return con.sql(f"select {kept} from {table}{where} order by all").fetchall()
 
 
+def manifest_of(built):
+    """The manifest dbt wrote in the build, and its models by name."""
+    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    return manifest, models
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipeline")
@@ -184,12 +191,8 @@ def test_a_bi_tool_with_duckdb_1x_opens_the_warehouse_file(built):
 
 def test_every_documented_model_and_column_carries_its_description_in_the_warehouse(built):
     """SQL and Python models alike: a BI tool browsing the warehouse sees the dbt YAML's descriptions."""
-    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
-    models = [
-        node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"]["materialized"] in ("table", "incremental")
-    ]
+    _, nodes = manifest_of(built)
+    models = [node for node in nodes.values() if node["config"]["materialized"] in ("table", "incremental")]
     assert any(node["language"] == "python" for node in models)
     with duckdb.connect(str(built["db"]), read_only=True) as con:
         tables = dict(con.sql("select table_name, comment from duckdb_tables()").fetchall())
@@ -213,8 +216,7 @@ def test_every_documented_model_and_column_carries_its_description_in_the_wareho
 def test_reason_codes_run_after_scoring_not_beside_it(built):
     """Scoring and the explanation workers each keep both cores busy: at a million profiles on two cores the two
     models side by side took 43-46 s, one after the other 37-38 s. The dependency orders them in every build."""
-    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
-    nodes = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    _, nodes = manifest_of(built)
     assert "model.customer_ai.ml_propensity_scores" in nodes["ml_reason_codes"]["depends_on"]["nodes"]
 
 
@@ -225,8 +227,7 @@ CONTRACT_TYPES |= {"timestamp": "TIMESTAMP", "boolean": "BOOLEAN"}
 def test_bi_tables_are_public_with_enforced_contracts_and_their_parquet_copies_carry_the_same_types(built):
     """Every BI-facing table declares its columns' names and types (enforced at every build); the Parquet copy a BI
     tool reads has exactly those columns and types (no HUGEINT in one and DOUBLE in the other)."""
-    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
-    nodes = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    manifest, nodes = manifest_of(built)
     folder = built["tmp"] / "bi" / "ci"
     copies = {path.stem for path in folder.glob("*.parquet")}
     assert len(copies & set(BI_TABLES)) >= 14  # all but the global importance (read in the warehouse)
