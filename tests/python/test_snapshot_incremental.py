@@ -286,7 +286,8 @@ def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_p
     """After a daily run, the key tests of the large incremental tables check the rows that run wrote: a repeated
     key among them fails, one planted in rows kept from before does not, unless customer_ai__test_every_row is set.
     The labels record the run in computed_at; the staged events, the sessionized events and the sessions name
-    their stamp column in the placeholder or record computed_at too."""
+    their stamp column in the placeholder or record computed_at too. The accepted values of the staged events' rejection
+    reasons are checked on the same rows."""
     path = tmp_path / "events.parquet"
     labels = "int_prediction_snapshots_labeled"
     history = every_other_day(dt.date(2025, 1, 2), dt.date(2025, 5, 30))
@@ -341,3 +342,25 @@ def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_p
         assert not key_test_passes(model, test, {"customer_ai__test_every_row": True}), model
         plant_a_repeated_key(table, f"{stamp} = (select max({stamp}) from {table})")
         assert not key_test_passes(model, test), model
+
+    # a test of one row at a time (the accepted rejection reasons) likewise checks the rows the last run staged
+    def accepted_values_test_passes(settings: dict | None = None) -> bool:
+        accepted = ["test", "--select", "stg_experience_events__validated,test_name:accepted_values"]
+        result = dbt_runner(accepted, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
+        assert "START test accepted_values_stg_experience_events__validated" in result.stdout, result.stdout[-3000:]
+        return result.returncode == 0
+
+    def plant_an_unknown_reason(where: str) -> None:
+        table = "stg_experience_events__validated"
+        with duckdb.connect(str(tmp_path / "inc.duckdb")) as con:
+            con.execute(
+                f"update {table} set rejection_reason = 'no such reason' where event_id = "
+                f"(select min(event_id) from {table} where {where})"
+            )
+
+    assert accepted_values_test_passes()
+    plant_an_unknown_reason("staged_at < (select max(staged_at) from stg_experience_events__validated)")
+    assert accepted_values_test_passes()
+    assert not accepted_values_test_passes({"customer_ai__test_every_row": True})
+    plant_an_unknown_reason("staged_at = (select max(staged_at) from stg_experience_events__validated)")
+    assert not accepted_values_test_passes()
