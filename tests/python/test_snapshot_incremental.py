@@ -324,9 +324,9 @@ def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_p
         ),
     ]
 
-    def key_test_passes(model: str, test: str, settings: dict | None = None) -> bool:
-        key_test = ["test", "--select", f"{model},test_name:unique"]
-        result = dbt_runner(key_test, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
+    def test_passes(model: str, test: str, settings: dict | None = None, kind: str = "unique") -> bool:
+        selected = ["test", "--select", f"{model},test_name:{kind}"]
+        result = dbt_runner(selected, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
         assert f"START test {test}" in result.stdout, result.stdout[-3000:]
         return result.returncode == 0
 
@@ -336,19 +336,17 @@ def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_p
             con.execute(f"insert into {table} (select * from {table} where {usable}{where} limit 1)")
 
     for model, test, table, stamp in keys:
-        assert key_test_passes(model, test), model
+        assert test_passes(model, test), model
         plant_a_repeated_key(table, f"{stamp} < (select max({stamp}) from {table})")
-        assert key_test_passes(model, test), model
-        assert not key_test_passes(model, test, {"customer_ai__test_every_row": True}), model
+        assert test_passes(model, test), model
+        assert not test_passes(model, test, {"customer_ai__test_every_row": True}), model
         plant_a_repeated_key(table, f"{stamp} = (select max({stamp}) from {table})")
-        assert not key_test_passes(model, test), model
+        assert not test_passes(model, test), model
 
     # a test of one row at a time (the accepted rejection reasons) likewise checks the rows the last run staged
     def accepted_values_test_passes(settings: dict | None = None) -> bool:
-        accepted = ["test", "--select", "stg_experience_events__validated,test_name:accepted_values"]
-        result = dbt_runner(accepted, {**variables, **(settings or {})}, db_name="inc.duckdb", check=False)
-        assert "START test accepted_values_stg_experience_events__validated" in result.stdout, result.stdout[-3000:]
-        return result.returncode == 0
+        validated = "stg_experience_events__validated"
+        return test_passes(validated, f"accepted_values_{validated}", settings, kind="accepted_values")
 
     def plant_an_unknown_reason(where: str) -> None:
         table = "stg_experience_events__validated"
