@@ -248,6 +248,7 @@ def run_scale(
     engine: str = "duckdb",
     daily: bool = False,
     daily_repeats: int = 1,
+    keep_refresh_start: bool = False,
 ) -> dict:
     from customer_ai import demo_data
 
@@ -325,7 +326,7 @@ def run_scale(
     if daily:
         held_back.rename(daily_events / "new_day")
         print(f"[{label}] the next day's events arrive; running dbt build again ...", flush=True)
-        daily_build = measure_daily(command, env, warehouse, label, engine, daily_repeats)
+        daily_build = measure_daily(command, env, warehouse, label, engine, daily_repeats, keep_refresh_start)
         daily_build["events"] = held_rows
 
     import duckdb
@@ -384,14 +385,17 @@ def run_scale(
     return result
 
 
-def measure_daily(command: list[str], env: dict, warehouse: Path, label: str, engine: str, repeats: int) -> dict:
+def measure_daily(
+    command: list[str], env: dict, warehouse: Path, label: str, engine: str, repeats: int, keep_start: bool = False
+) -> dict:
     """The refresh, `repeats` times from the same state (the warehouse as the full build left it, copied aside
-    first), to see past the noise of a shared machine: the run of median wall time, with every run's wall time."""
+    first), to see past the noise of a shared machine: the run of median wall time, with every run's wall time.
+    With keep_start the copy stays (before_refresh.duckdb beside the warehouse) for measuring refreshes later."""
     database = warehouse / "customer_ai.duckdb"
     kept = warehouse / "before_refresh.duckdb"
-    if repeats > 1:
+    if repeats > 1 or keep_start:
         if engine != "duckdb":
-            raise SystemExit("--daily-repeats copies the DuckDB warehouse file: it measures the duckdb engine only")
+            raise SystemExit("--daily-repeats and --keep-refresh-start copy the DuckDB file: duckdb engine only")
         if Path(f"{database}.wal").exists():  # dbt closes the file checkpointed; anything else is not a clean state
             raise SystemExit(f"{database}.wal exists after the full build: cannot copy a consistent warehouse")
         subprocess.run(["cp", str(database), str(kept)], check=True)
@@ -402,7 +406,8 @@ def measure_daily(command: list[str], env: dict, warehouse: Path, label: str, en
         name = f"{label}, daily refresh" + (f" {attempt + 1}/{repeats}" if repeats > 1 else "")
         log = "dbt_build_daily.log" if repeats == 1 else f"dbt_build_daily_{attempt + 1}.log"
         builds.append(measure_build(command, env, warehouse, name, log))
-    kept.unlink(missing_ok=True)
+    if not keep_start:
+        kept.unlink(missing_ok=True)
     median = sorted(builds, key=lambda b: b["wall"])[(len(builds) - 1) // 2]
     return {**median, "walls": [b["wall"] for b in builds], "peaks": [b["peak"] for b in builds]}
 
@@ -579,6 +584,11 @@ def main() -> None:
         default=1,
         help="with --daily, run the refresh this many times from the same state (DuckDB) and report the median",
     )
+    parser.add_argument(
+        "--keep-refresh-start",
+        action="store_true",
+        help="with --daily, keep the warehouse as the full build left it (before_refresh.duckdb beside it, DuckDB)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -591,7 +601,16 @@ def main() -> None:
                 # a scale's events are generated once and shared by its engines
                 reuse = args.reuse_events or engine != (args.engine or ["duckdb"])[0]
                 runs.append(
-                    run_scale(profiles, args.workdir, args.memory_limit, reuse, engine, args.daily, args.daily_repeats)
+                    run_scale(
+                        profiles,
+                        args.workdir,
+                        args.memory_limit,
+                        reuse,
+                        engine,
+                        args.daily,
+                        args.daily_repeats,
+                        args.keep_refresh_start,
+                    )
                 )
     comparisons = None
     if args.compare:
