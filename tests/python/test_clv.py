@@ -51,6 +51,21 @@ def test_gamma_gamma_reproduces_the_published_fit(rfm):
     assert (round(model.p, 2), round(model.q, 2), round(model.gamma, 2)) == (6.25, 3.74, 15.44)
 
 
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 30.0, 0.01), (1e-5, 1e5, 1e-5, 1e5)])
+def test_the_fits_evaluate_the_published_likelihood_terms(rfm, params):
+    """The fits evaluate the likelihood on each column's distinct values, gathered per customer (their optimizers
+    call it hundreds of times); every term must be the published formula's, at the paper's optimum and far from
+    it, for customers with and without repeat purchases."""
+    x, t_x, T = (rfm[k] for k in ("frequency", "recency", "tenure"))
+    expected = clv.bgnbd_log_likelihood_terms(params, x, t_x, T)
+    np.testing.assert_allclose(clv._BgnbdTerms(x, t_x, T)(params), expected, rtol=1e-12, atol=1e-9)
+    buyers = (x > 0) & (rfm["monetary"] > 0)
+    p_q_gamma = params[1:]
+    expected = clv.gamma_gamma_log_likelihood_terms(p_q_gamma, x[buyers], rfm["monetary"][buyers])
+    found = clv._GammaGammaTerms(x[buyers], rfm["monetary"][buyers])(p_q_gamma)
+    np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-9)
+
+
 def test_the_fit_converges_at_any_number_of_customers(rfm, bgnbd):
     """CDNOW repeated 250 times (589,250 customers, as many as a million-profile build has purchasers): the same
     maximum, and both optimizers converge. Summed over that many customers the likelihood (about -2.4e6) carries
