@@ -1,8 +1,10 @@
 {#-
     The profiles an incremental run of int_events_sessionized sessionizes again: CTEs ending in changed_profiles
-    (profile_id, profile_bucket), for profiles whose site or app events (`is_site_or_app_event`) are new, changed or
-    gone since their rows were sessionized, or whose rows were sessionized with other rules than `rules` (every
-    profile when the table has no rows_record_rules: it predates the column).
+    (profile_id, profile_bucket, sessionized_through, visits_before), for profiles whose site or app events
+    (`is_site_or_app_event`) are new, changed or gone since their rows were sessionized, or whose rows were
+    sessionized with other rules than `rules` (every profile when the table has no rows_record_rules: it predates
+    the column). sessionized_through is null for a profile sessionized whole; otherwise the profile keeps its rows
+    up to that day and only its later events are sessionized, their visits numbered on from visits_before.
 -#}
 {% macro customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) %}
     {{ return(adapter.dispatch('customer_ai_profiles_to_resessionize', 'customer_ai')(rules, rows_record_rules, is_site_or_app_event)) }}
@@ -21,32 +23,102 @@
 -#}
 {% macro duckdb__customer_ai_profiles_to_resessionize(rules, rows_record_rules, is_site_or_app_event) %}
 {%- set days = customer_ai_resessionized_days(rules, rows_record_rules, is_site_or_app_event) %}
+{%- if days is none %}
 changed_profiles as (
 
     {{ customer_ai_resessionized_days_record(days) }}
-
-    {%- if days is none %}
-    -- every profile (profiles left with no event are deleted by the post-hook)
+    -- every profile, whole (profiles left with no event are deleted by the post-hook)
     select distinct
         profile_id,
-        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
+        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket,
+        cast(null as date) as sessionized_through,
+        0 as visits_before
     from {{ ref('stg_experience_events') }}
     where {{ is_site_or_app_event }}
-    {%- else %}
-    -- profiles with events on a changed day: staged (new or changed) or sessionized (changed or gone)
-    select distinct
-        profile_id,
-        {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket
-    from (
-        select profile_id from {{ ref('stg_experience_events') }}
-        where {{ customer_ai_in_dates('event_date', days) }} and {{ is_site_or_app_event }}
-        union all
-        select profile_id from {{ this }}
-        where {{ customer_ai_in_dates('event_date', days) }}
-    ) as touched
-    {%- endif %}
 
 ),
+{%- else %}
+touched_profiles as (
+
+    {{ customer_ai_resessionized_days_record(days) }}
+    -- profiles with events on a changed day: staged (new or changed) or sessionized (changed or gone)
+    select
+        profile_id,
+        min(event_date) as first_changed_day
+    from (
+        select profile_id, event_date from {{ ref('stg_experience_events') }}
+        where {{ customer_ai_in_dates('event_date', days) }} and {{ is_site_or_app_event }}
+        union all
+        select profile_id, event_date from {{ this }}
+        where {{ customer_ai_in_dates('event_date', days) }}
+    ) as touched
+    group by profile_id
+
+),
+
+sessionized_histories as (
+
+    select
+        profile_id,
+        max(event_date) as last_sessionized_day,
+        max(visit_number) as visits
+    from {{ this }}
+    where profile_id in (select profile_id from touched_profiles)
+    group by profile_id
+
+),
+
+changed_profiles as (
+
+    -- A profile whose every changed day comes after its last sessionized day (today's events, the daily case)
+    -- keeps its rows: sessions end at midnight, so the sessions of its earlier days cannot change, and its visits
+    -- are numbered on from the last. Any other (a late, edited or removed event; a new profile) is sessionized whole.
+    select
+        touched_profiles.profile_id,
+        {{ customer_ai_profile_bucket('touched_profiles.profile_id') }} as profile_bucket,
+        case
+            when touched_profiles.first_changed_day > sessionized_histories.last_sessionized_day
+                then sessionized_histories.last_sessionized_day
+        end as sessionized_through,
+        case
+            when touched_profiles.first_changed_day > sessionized_histories.last_sessionized_day
+                then sessionized_histories.visits
+            else 0
+        end as visits_before
+    from touched_profiles
+    left join sessionized_histories
+        on touched_profiles.profile_id = sessionized_histories.profile_id
+
+),
+{%- endif %}
+{% endmacro %}
+
+
+{#-
+    The events an incremental run of int_events_sessionized sessionizes (`source` with visits_before), given the CTE
+    changed_profiles. DuckDB: every event of a profile sessionized whole, and the events after sessionized_through
+    of a profile that keeps its rows.
+-#}
+{% macro customer_ai_events_to_sessionize(source) %}
+    {{ return(adapter.dispatch('customer_ai_events_to_sessionize', 'customer_ai')(source)) }}
+{% endmacro %}
+{% macro duckdb__customer_ai_events_to_sessionize(source) %}
+select
+    {{ source }}.*,
+    changed_profiles.visits_before
+from {{ source }}
+inner join changed_profiles
+    on {{ source }}.profile_id = changed_profiles.profile_id
+where changed_profiles.sessionized_through is null
+    or {{ source }}.event_date > changed_profiles.sessionized_through
+{% endmacro %}
+{#- Elsewhere every changed profile is sessionized whole (Spark: every profile of the changed buckets). -#}
+{% macro default__customer_ai_events_to_sessionize(source) %}
+select
+    *,
+    0 as visits_before
+from {{ source }}
+where {{ customer_ai_profile_refresh_filter() }}
 {% endmacro %}
 
 

@@ -1,9 +1,11 @@
 {#-
     Incremental models with one row per event of a profile (int_events_sessionized) refresh whole profiles: those
     whose events changed since the last run. How a refresh replaces rows differs by engine:
-      - DuckDB (and the default): replace_slices on profile_id (macros/portability/incremental.sql: dbt's
-        delete+insert would join each refreshed profile's old events with its new ones); afterwards the rows of
-        profiles with no site or app event left in stg_experience_events (an erasure request) are deleted.
+      - DuckDB: replace_slices on profile and day (macros/portability/incremental.sql: dbt's delete+insert would
+        join each refreshed profile's old events with its new ones), since a profile whose changes all come after
+        its sessionized days only adds days (macros/sessions/resessionize.sql); afterwards the rows of profiles
+        with no site or app event left on a changed day (an erasure request, a removed event) are deleted. The
+        default elsewhere: replace_slices on profile_id, and the profiles with no site or app event left deleted.
       - Spark with Parquet tables: no row deletes and no merge (both need Delta or Iceberg), so the table is
         partitioned by profile_bucket and a run overwrites the partitions (buckets) of the changed profiles,
         re-sessionizing every profile in them (insert_overwrite, dynamic partitions); a bucket whose profiles
@@ -14,6 +16,10 @@
 {% endmacro %}
 {% macro default__customer_ai_profile_incremental_config() %}
     {{ return({'incremental_strategy': 'replace_slices', 'unique_key': 'profile_id'}) }}
+{% endmacro %}
+{#- DuckDB: a profile that keeps its rows adds days, so the slices are a profile's days (customer_ai_events_to_sessionize) -#}
+{% macro duckdb__customer_ai_profile_incremental_config() %}
+    {{ return({'incremental_strategy': 'replace_slices', 'unique_key': ['profile_id', 'event_date']}) }}
 {% endmacro %}
 {% macro spark__customer_ai_profile_incremental_config() %}
     {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': ['profile_bucket']}) }}
@@ -59,10 +65,10 @@
 {% endmacro %}
 {#-
     DuckDB, where the run sessionized again every profile with a row on a changed day (or every profile:
-    macros/sessions/resessionize.sql): each of them that still has an event got all its rows rewritten, stamped
-    with this run's start. A row on a changed day with an older stamp is thus a row of a profile left with no event,
-    and a profile that lost every event had all its rows on changed days (a day whose events are removed is
-    restaged or gone). So those rows are deleted without reading the staged events again (an anti-join over every
+    macros/sessions/resessionize.sql): each of them got its rows rewritten, stamped with this run's start, on every
+    day it still has events (a profile that keeps its rows has none on a changed day). A row on a changed day with
+    an older stamp is thus a row of a profile left with no event on that day, and a profile that lost every event
+    had all its rows on changed days (a day whose events are removed is restaged or gone). So those rows are deleted without reading the staged events again (an anti-join over every
     staged and every sessionized row took 5 s at a million profiles).
 -#}
 {% macro duckdb__customer_ai_delete_profiles_without_events(relation) %}

@@ -12,17 +12,20 @@
     midnight UTC. The midnight cut keeps sessions point-in-time: a session never spans a snapshot date, so features
     at a snapshot never see later events.
 
-    Incremental: a profile's sessions depend on that profile's events only, so a run re-sessionizes, whole, just the
+    Incremental: a profile's sessions depend on that profile's events only, so a run sessionizes again just the
     profiles whose events changed since the last run: new, late (however late), edited or removed events. On DuckDB
-    they are the profiles with events on the days staging restaged since their rows were sessionized; on Spark, whose
-    staging is rebuilt every run, those whose per-profile count and fingerprint of the events differ from those of
-    the rows already sessionized (macros/sessions/resessionize.sql).
+    they are the profiles with events on the days staging restaged since their rows were sessionized, and a profile
+    whose changed days all come after its sessionized ones (the daily case: today's events) keeps its rows and gets
+    the new days' sessions added, numbered on from its last visit: sessions end at midnight, so earlier days'
+    sessions cannot change. Any other changed profile is sessionized again whole. On Spark, whose staging is rebuilt
+    every run, the changed profiles are those whose per-profile count and fingerprint of the events differ from
+    those of the rows already sessionized, each sessionized whole (macros/sessions/resessionize.sql).
     Every row also records the rules it was sessionized with (sessions_rules_fingerprint: this model's code and the
     session settings); a change of them re-sessionizes every profile, as does a table sessionized before rows
     recorded them (sync_all_columns adds the column).
     Profiles that no longer have any site or app event (an erasure request, say) are removed after the run
     (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: replace_slices on
-    profile_id (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
+    profile and day (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
     which has no row deletes): see macros/staging/erasure.sql.
 */
 {%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
@@ -57,9 +60,13 @@ site_and_app_events as (
 
 events as (
 
-    select * from site_and_app_events
     {%- if is_incremental() %}
-    where {{ customer_ai_profile_refresh_filter() }}
+    {{ customer_ai_events_to_sessionize('site_and_app_events') | indent(4) }}
+    {%- else %}
+    select
+        *,
+        0 as visits_before
+    from site_and_app_events
     {%- endif %}
 
 ),
@@ -104,7 +111,7 @@ visits as (
     -- running maximum of start times, since times only grow along the window)
     select
         *,
-        sum(is_new_visit) over (partition by profile_id order by event_at) as visit_number,
+        visits_before + sum(is_new_visit) over (partition by profile_id order by event_at) as visit_number,
         max(case when is_new_visit = 1 then event_epoch end) over (
             partition by profile_id order by event_at
         ) as visit_start_epoch
@@ -132,7 +139,7 @@ final as (
             'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
         ]) }} as session_id,
         {{ rules }} as sessions_rules_fingerprint,
-        -- when the profile was last sessionized: int_sessions_aggregated aggregates again the profiles with a new time
+        -- when the row was sessionized: int_sessions_aggregated aggregates again the profiles with a new time
         {{ customer_ai_run_started_at() }} as sessionized_at,
         -- computed for the rows written only (an md5 per row)
         {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket

@@ -206,8 +206,10 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
 
 def test_sessionization_follows_the_days_staging_restaged(tmp_path, dbt_runner):
     """On DuckDB an incremental run sessionizes again the profiles with events on the days staging restaged (an
-    edited event, a removed one, a new day) and reads nothing else of the others: a mark on an untouched profile's
-    rows, even in the event columns, survives. The tables equal a full build's."""
+    edited event, a removed one) and reads nothing else of the others: a mark on an untouched profile's rows, even
+    in the event columns, survives. A profile whose only change is a new day after its sessionized ones keeps its
+    rows too (sessions end at midnight) and gets that day's sessions, numbered on from its last visit. The tables
+    equal a full build's."""
     path = tmp_path / "events.parquet"
     variables = flat_file_source(path)
     select = ["run", "--select", "+int_sessions_aggregated"]
@@ -232,13 +234,16 @@ def test_sessionization_follows_the_days_staging_restaged(tmp_path, dbt_runner):
     pq.write_table(flat_events(changed), path)
     dbt_runner(select, variables, db_name="inc.duckdb")
     with duckdb.connect(db, read_only=True) as con:
-        marked = con.sql(
-            "select profile_id, coalesce(min(revenue), 0) >= 1000 from int_events_sessionized group by 1 order by 1"
-        ).fetchall()
-    assert marked == [("p1", False), ("p2", False), ("p3", False), ("p4", True)]
+        kept = con.sql("select event_id from int_events_sessionized where revenue >= 1000 order by 1").fetchall()
+        new_day = con.sql("select visit_number from int_events_sessionized where event_id = 'a3'").fetchall()
+    # p2 and p3 changed on 2025-05-02 and are sessionized whole; p1 keeps its two days and p4 is untouched
+    assert kept == [("a1",), ("a2",), ("d1",)]
+    assert new_day == [(3,)]
 
     with duckdb.connect(db) as con:
-        con.execute("update int_events_sessionized set revenue = nullif(revenue - 1000, 0) where profile_id = 'p4'")
+        con.execute(
+            "update int_events_sessionized set revenue = nullif(revenue - 1000, 0) where profile_id in ('p1', 'p4')"
+        )
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
     for table in ("int_events_sessionized", "int_sessions_aggregated"):
         assert rows_but_run_times(tmp_path / "inc.duckdb", table) == rows_but_run_times(tmp_path / "full.duckdb", table)
