@@ -2,23 +2,26 @@
 /*
     One row per session: start, end, duration, event counts, purchase flag and revenue.
 
-    Incremental on DuckDB: a run aggregates again only the profiles that int_events_sessionized sessionized since
-    (their rows carry another sessionized_at than the sessions recorded), and deletes the sessions of profiles
-    that have none left; a change of this model's code, or a table from before rows recorded both, aggregates
-    every profile again (macros/sessions/rollup.sql). On Spark it is a table.
+    Incremental on DuckDB: a run aggregates only the events int_events_sessionized wrote since the last run's
+    (stamped later): every session of a profile sessionized whole (its old sessions deleted first), the new days'
+    sessions of a profile that kept its rows (numbered on from its last session); it deletes the sessions of
+    profiles that have none left. A change of this model's code, or a table from before rows recorded both,
+    aggregates every session again (macros/sessions/rollup.sql). On Spark it is a table.
 */
 {%- set rules = customer_ai_string_literal(local_md5(model.raw_code)) %}
 {%- set rows_record = is_incremental() and customer_ai_relation_has_columns(this, ['sessionized_at', 'rules_fingerprint']) %}
+{%- set through = customer_ai_rolled_up_through(this, rules) if rows_record else none %}
 
 with
 
 sessionized as (
 
+    {%- if is_incremental() %}
+    {{ customer_ai_compiled_record('rolled up through', {'sessionized_at': through}) }}
+    {%- endif %}
     select * from {{ ref('int_events_sessionized') }}
-    {%- if rows_record %}
-    where profile_id in (
-        {{ customer_ai_profiles_to_roll_up(this, rules) | indent(8) }}
-    )
+    {%- if through is not none %}
+    where sessionized_at > cast('{{ through }}' as timestamp)
     {%- endif %}
 
 ),
@@ -49,14 +52,33 @@ sessions as (
     group by session_id, profile_id
 
 ),
+{%- if through is not none %}
+
+sessions_kept as (
+
+    -- how many sessions each profile keeps (read after the pre-hook's delete)
+    select
+        profile_id,
+        max(session_sequence_number) as sessions
+    from {{ this }}
+    where profile_id in (select profile_id from sessions)
+    group by profile_id
+
+),
+{%- endif %}
 
 final as (
 
     select
-        session_id,
-        profile_id,
-        cast(row_number() over (partition by profile_id order by session_start_at, session_id) as integer)
-            as session_sequence_number,
+        sessions.session_id,
+        sessions.profile_id,
+        cast(
+            {%- if through is not none %}
+            -- after the sessions the profile keeps (none left for a profile sessionized whole: the pre-hook deleted them)
+            coalesce(sessions_kept.sessions, 0) +
+            {%- endif %}
+            row_number() over (partition by sessions.profile_id order by session_start_at, session_id) as integer
+        ) as session_sequence_number,
         session_start_at,
         session_end_at,
         session_date,
@@ -70,6 +92,10 @@ final as (
         {{ rules }} as rules_fingerprint,
         {{ customer_ai_run_started_at() }} as computed_at
     from sessions
+    {%- if through is not none %}
+    left join sessions_kept
+        on sessions.profile_id = sessions_kept.profile_id
+    {%- endif %}
 
 )
 
