@@ -58,11 +58,11 @@ sessions_kept as (
 
     -- how many sessions each profile keeps (read after the pre-hook's delete)
     select
-        profile_id,
-        max(session_sequence_number) as sessions
-    from {{ this }}
-    where profile_id in (select profile_id from sessions)
-    group by profile_id
+        kept.profile_id,
+        max(kept.session_sequence_number) as sessions
+    from {{ this }} as kept
+    where kept.profile_id in (select sessions.profile_id from sessions)
+    group by kept.profile_id
 
 ),
 {%- endif %}
@@ -77,18 +77,20 @@ final as (
             -- after the sessions the profile keeps (none left for a profile sessionized whole: the pre-hook deleted them)
             coalesce(sessions_kept.sessions, 0) +
             {%- endif %}
-            row_number() over (partition by sessions.profile_id order by session_start_at, session_id) as integer
+            row_number() over (
+                partition by sessions.profile_id order by sessions.session_start_at, sessions.session_id
+            ) as integer
         ) as session_sequence_number,
-        session_start_at,
-        session_end_at,
-        session_date,
-        duration_seconds,
-        event_count,
-        cast(page_view_count as bigint) as page_view_count,  -- sums of integers: HUGEINT on DuckDB otherwise
-        cast(product_view_count as bigint) as product_view_count,
-        has_purchase,
-        revenue,
-        sessionized_at,
+        sessions.session_start_at,
+        sessions.session_end_at,
+        sessions.session_date,
+        sessions.duration_seconds,
+        sessions.event_count,
+        cast(sessions.page_view_count as bigint) as page_view_count,  -- sums of integers: HUGEINT on DuckDB otherwise
+        cast(sessions.product_view_count as bigint) as product_view_count,
+        sessions.has_purchase,
+        sessions.revenue,
+        sessions.sessionized_at,
         {{ rules }} as rules_fingerprint,
         {{ customer_ai_run_started_at() }} as computed_at
     from sessions
