@@ -1,6 +1,6 @@
 {#-
-    Incremental models with one row per event of a profile (int_events_sessionized) refresh whole profiles: those
-    whose events changed since the last run. How a refresh replaces rows differs by engine:
+    Incremental models with one row per event of a profile (int_events_sessionized) refresh the profiles whose
+    events changed since the last run. How a refresh replaces rows differs by engine:
       - DuckDB: replace_slices on profile and day (macros/portability/incremental.sql: dbt's delete+insert would
         join each refreshed profile's old events with its new ones), since a profile whose changes all come after
         its sessionized days only adds days (macros/sessions/resessionize.sql); afterwards the rows of profiles
@@ -17,7 +17,7 @@
 {% macro default__customer_ai_profile_incremental_config() %}
     {{ return({'incremental_strategy': 'replace_slices', 'unique_key': 'profile_id'}) }}
 {% endmacro %}
-{#- DuckDB: a profile that keeps its rows adds days, so the slices are a profile's days (customer_ai_events_to_sessionize) -#}
+{#- DuckDB: a profile that keeps its rows adds days, so a slice is a profile's day (resessionize.sql) -#}
 {% macro duckdb__customer_ai_profile_incremental_config() %}
     {{ return({'incremental_strategy': 'replace_slices', 'unique_key': ['profile_id', 'event_date']}) }}
 {% endmacro %}
@@ -68,8 +68,9 @@
     macros/sessions/resessionize.sql): each of them got its rows rewritten, stamped with this run's start, on every
     day it still has events (a profile that keeps its rows has none on a changed day). A row on a changed day with
     an older stamp is thus a row of a profile left with no event on that day, and a profile that lost every event
-    had all its rows on changed days (a day whose events are removed is restaged or gone). So those rows are deleted without reading the staged events again (an anti-join over every
-    staged and every sessionized row took 5 s at a million profiles).
+    had all its rows on changed days (a day whose events are removed is restaged or gone). So those rows are
+    deleted without reading the staged events again (an anti-join over every staged and every sessionized row took
+    5 s at a million profiles).
 -#}
 {% macro duckdb__customer_ai_delete_profiles_without_events(relation) %}
     {%- set days = customer_ai_recorded('resessionized days', 'post-hook')['days'] -%}

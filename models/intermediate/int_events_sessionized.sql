@@ -139,7 +139,7 @@ final as (
             'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
         ]) }} as session_id,
         {{ rules }} as sessions_rules_fingerprint,
-        -- when the row was sessionized: int_sessions_aggregated aggregates again the profiles with a new time
+        -- when the row was sessionized: int_sessions_aggregated aggregates the rows stamped after its latest
         {{ customer_ai_run_started_at() }} as sessionized_at,
         -- computed for the rows written only (an md5 per row)
         {{ customer_ai_profile_bucket('profile_id') }} as profile_bucket

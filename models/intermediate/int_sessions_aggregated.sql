@@ -74,7 +74,7 @@ final as (
         sessions.profile_id,
         cast(
             {%- if through is not none %}
-            -- after the sessions the profile keeps (none left for a profile sessionized whole: the pre-hook deleted them)
+            -- after the sessions the profile keeps (none for a profile sessionized whole: the pre-hook deleted them)
             coalesce(sessions_kept.sessions, 0) +
             {%- endif %}
             row_number() over (
