@@ -109,7 +109,9 @@ def _maximize(
 def bgnbd_log_likelihood_terms(
     params: tuple[float, float, float, float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
-    """Per-customer log-likelihood of the BG/NBD model (Fader, Hardie and Lee 2005, eq. 6), in log space."""
+    """Per-customer log-likelihood of the BG/NBD model (Fader, Hardie and Lee 2005, eq. 6), in log space: the
+    published formula, one customer at a time. The fit evaluates the same terms gathered from each column's distinct
+    values (_BgnbdTerms), which tests/python/test_clv.py holds to this."""
     r, alpha, a, b = params
     ln_a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     ln_a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
@@ -294,7 +296,8 @@ def fit_bgnbd(
 
 
 def gamma_gamma_log_likelihood_terms(params: tuple[float, float, float], x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Per-customer log-likelihood of the mean spend m over x repeat transactions (Gamma-Gamma)."""
+    """Per-customer log-likelihood of the mean spend m over x repeat transactions (Gamma-Gamma): the published
+    formula, which the fit's gathered terms (_GammaGammaTerms) are tested against."""
     p, q, gamma = params
     return (
         gammaln(p * x + q)
