@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,17 +169,26 @@ def process_memory_bytes(pid: int, is_root: bool) -> int:
         return rss
 
 
-def tree_memory_bytes(pid: int) -> int:
-    """Memory held by a process and all its descendants (dbt's Python models may start worker processes; on Spark,
-    the JVM and its Python workers): the sum of process_memory_bytes."""
-    total = 0
+def process_tree(pid: int) -> Iterator[int]:
+    """A process and all its descendants (dbt's Python models may start worker processes; on Spark, the JVM and its
+    Python workers); a process that ended while the tree was walked is skipped with its children."""
     todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            total += process_memory_bytes(current, is_root=current == pid)
             with open(f"/proc/{current}/task/{current}/children") as children:
                 todo.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        yield current
+
+
+def tree_memory_bytes(pid: int) -> int:
+    """Memory held by a process tree (process_tree): the sum of process_memory_bytes."""
+    total = 0
+    for current in process_tree(pid):
+        try:
+            total += process_memory_bytes(current, is_root=current == pid)
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total

@@ -48,16 +48,6 @@ TREE = textwrap.dedent(
 )
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        todo.extend(int(c) for c in children)
-    return found
-
-
 def test_forked_workers_count_the_memory_they_share_once():
     benchmark = load_benchmark()
     tree = subprocess.Popen([sys.executable, "-c", TREE], stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -67,7 +57,7 @@ def test_forked_workers_count_the_memory_they_share_once():
             ["timeout", "30", "head", "-n", "1"], stdin=tree.stdout, capture_output=True, text=True, check=False
         )
         assert server_ready.stdout.strip() == "ready"
-        processes = _descendants(tree.pid)
+        processes = list(benchmark.process_tree(tree.pid))
         assert len(processes) == 4  # root, server, two workers
         resident_sum = sum(benchmark._status_kib(pid, "VmRSS:") * 1024 for pid in processes)
         measured = benchmark.tree_memory_bytes(tree.pid)
