@@ -8,6 +8,10 @@
     two files in any order stage the same table. Ids are counted by a 64-bit hash first (customer_ai_repeated_keys)
     and only the copies of repeated ids are ranked, instead of sorting every row.
 
+    The readers of the input in a full build each scan the table (customer_ai_inlined_cte): a CTE they shared would
+    hold a copy of the whole input. A run that restages some days holds their rows once, as finding them takes a
+    query of its own.
+
     Incremental on DuckDB: a run restages only the event days whose input changed (new, late, edited or removed
     rows), with every copy of the ids they hold, and gets the rows a full build would: macros/staging/restage.sql.
 */
@@ -18,7 +22,7 @@
 
 with
 
-parsed as (
+parsed as {% if not is_incremental() %}{{ customer_ai_inlined_cte() }} {% endif %}(
 
     -- the alias is unused when every day is restaged (the filter is then `true`)
     select * from {{ ref('stg_experience_events__parsed') }} as parsed_row  -- noqa: AL05
@@ -30,7 +34,7 @@ parsed as (
 
 ),
 
-checked as (
+checked as {{ customer_ai_inlined_cte() }} (
 
     select
         *,
