@@ -31,7 +31,7 @@
 
 with
 
-events as {{ customer_ai_inlined_cte() }} (
+events as (
 
     {{ customer_ai_per_day_events('activity_date', rules) }}
 

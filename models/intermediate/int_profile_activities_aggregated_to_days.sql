@@ -13,7 +13,7 @@
 
 with
 
-events as {{ customer_ai_inlined_cte() }} (
+events as (
 
     {{ customer_ai_per_day_events('activity_date', rules) }}
 
