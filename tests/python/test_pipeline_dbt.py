@@ -68,9 +68,9 @@ def bi_rows(db, table):
         return con.sql(f"select {kept} from {table}{where} order by all").fetchall()
 
 
-def manifest_of(built):
-    """The manifest dbt wrote in the build, and its models by name."""
-    manifest = json.loads((built["tmp"] / "target" / "manifest.json").read_text())
+def manifest_of(built, target="target"):
+    """The manifest dbt wrote in the build (or in another command with that target folder), and its models by name."""
+    manifest = json.loads((built["tmp"] / target / "manifest.json").read_text())
     models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
     return manifest, models
 
@@ -315,15 +315,14 @@ def test_no_full_build_query_buffers_a_copy_of_the_events(built):
     a million profiles the staging's was 20 GB, written to disk and read back three times (196 s; 77 s when each
     reader scans the table itself). The staging reads its input where it needs it (customer_ai_inlined_cte)."""
     tmp = built["tmp"]
-    compiled = tmp / "full_build_compiled"
-    run_dbt(["compile", "--full-refresh", "--target-path", str(compiled)], tmp, small(tmp), "demo.duckdb")
-    manifest = json.loads((compiled / "manifest.json").read_text())
-    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["language"] == "sql"]
+    run_dbt(
+        ["compile", "--full-refresh", "--target-path", str(tmp / "full_build_compiled")], tmp, small(tmp), "demo.duckdb"
+    )
+    _, nodes = manifest_of(built, "full_build_compiled")
+    models = [n for n in nodes.values() if n["language"] == "sql" and n["config"]["materialized"] != "ephemeral"]
     buffered = {}
     with duckdb.connect(str(built["db"]), read_only=True) as con:
         for node in models:
-            if node["config"]["materialized"] == "ephemeral":
-                continue
             plan = json.loads(con.sql("explain (format json) " + node["compiled_code"]).fetchall()[0][1])
             events = set().union(*(buffered_events(root) for root in plan))
             if events:
