@@ -60,6 +60,8 @@ STAGES = [
             "int_profile_lifetime_features_computed",
             "int_profile_recent_features_computed",
             "int_profile_visit_features_computed",
+            "int_profile_recent_activities_pivoted",
+            "int_profile_lifetime_activities_pivoted",
             "int_profile_snapshots_featurized",
             "int_features_cataloged",
             "int_as_of_dates_resolved",

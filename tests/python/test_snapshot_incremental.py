@@ -27,6 +27,8 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
         "int_profile_lifetime_features_computed": "tenure_days",
         "int_profile_recent_features_computed": "interactions_90d",
         "int_profile_visit_features_computed": "sessions_90d",
+        "int_profile_recent_activities_pivoted": "web_webpagedetails_page_views_90d",
+        "int_profile_lifetime_activities_pivoted": "web_webpagedetails_page_views_days_since_last",
         "int_profile_snapshots_featurized": "tenure_days",
     }
     models = tuple(marked_columns)

@@ -3,10 +3,10 @@
     Point-in-time features: one row per (profile, snapshot date) for every profile seen on or before the snapshot,
     computed only from events dated on or before it. Labels look at the days after the snapshot, features never do.
     The columns follow the feature catalog (customer_ai_feature_catalog, listed in int_features_cataloged):
-      - per event type and custom event, its counts and recency: the two halves of the activity history (rows per
-        profile, snapshot and activity) each reshaped to one row per profile and snapshot with a column per
-        activity, then joined (one join per type and window made 50 hash tables that spilled 35 GB at a million
-        profiles: 3x slower);
+      - per event type and custom event, its counts and recency: the two halves of the activity history, each
+        reshaped to one row per profile and snapshot with a column per feature by its own model
+        (int_profile_recent_activities_pivoted, int_profile_lifetime_activities_pivoted), then joined (one join per
+        type and window made 50 hash tables that spilled 35 GB at a million profiles: 3x slower);
       - the fixed features, computed as plain SQL in the feature models: int_profile_lifetime_features_computed
         (the population), int_profile_recent_features_computed and int_profile_visit_features_computed;
       - profile attributes.
@@ -20,8 +20,8 @@
 {{ customer_ai_check_feature_columns_documented() }}
 {%- set catalog = customer_ai_feature_catalog() -%}
 {%- set has_attributes = catalog | selectattr('source', 'equalto', 'attribute') | list | length > 0 -%}
-{#- the windows the catalog's event_type features read, in catalog order -#}
-{%- set event_type_windows = catalog | selectattr('source', 'equalto', 'event_type') | map(attribute='window') | unique | list -%}
+{#- the model each window's event_type features are pivoted in -#}
+{%- set pivots = {'recent': 'int_profile_recent_activities_pivoted', 'lifetime': 'int_profile_lifetime_activities_pivoted'} -%}
 {%- set inputs = ['activity', 'sessions'] + (['attributes'] if has_attributes else []) -%}
 {%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
 
@@ -49,19 +49,15 @@ int_profile_visit_features_computed as (
 
 ),
 
-recent_activity_windows as (
+{%- for window, pivot in pivots.items() %}
 
-    select * from {{ ref('int_profile_activities_windowed_to_snapshots') }}
+{{ window }}_by_activity as (
+
+    select * from {{ ref(pivot) }}
     {{ customer_ai_where_not_kept(kept) }}
 
 ),
-
-lifetime_activity_windows as (
-
-    select * from {{ ref('int_profile_activities_accumulated_to_snapshots') }}
-    {{ customer_ai_where_not_kept(kept) }}
-
-),
+{%- endfor %}
 
 {%- if has_attributes %}
 
@@ -71,24 +67,6 @@ attributes as (
 
 ),
 {%- endif %}
-
-{%- for window in event_type_windows %}
-
-{{ window }}_by_activity as (
-
-    -- the window's rows turned into one row per profile and snapshot, a column per feature (each (profile, snapshot,
-    -- activity) has one row, so max picks it)
-    select
-        profile_id,
-        snapshot_date
-        {%- for f in catalog if f.source == 'event_type' and f.window == window %},
-        max(case when activity = {{ customer_ai_literal(f.activity) }} then {{ f.column }} end) as {{ f.name }}
-        {%- endfor %}
-    from {{ window }}_activity_windows
-    group by profile_id, snapshot_date
-
-),
-{%- endfor %}
 
 featurized as (
 
@@ -110,7 +88,7 @@ featurized as (
     left join int_profile_visit_features_computed
         on int_profile_lifetime_features_computed.profile_id = int_profile_visit_features_computed.profile_id
         and int_profile_lifetime_features_computed.snapshot_date = int_profile_visit_features_computed.snapshot_date
-    {%- for window in event_type_windows %}
+    {%- for window in pivots %}
     left join {{ window }}_by_activity
         on int_profile_lifetime_features_computed.profile_id = {{ window }}_by_activity.profile_id
         and int_profile_lifetime_features_computed.snapshot_date = {{ window }}_by_activity.snapshot_date
