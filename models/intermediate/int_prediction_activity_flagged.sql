@@ -9,6 +9,9 @@
     An event that matches one of a prediction's exclusions meets none of that prediction's conditions.
     int_prediction_snapshots_labeled turns these rows into eligibility and labels with plain SQL.
 
+    In a full build the readers of the staged events each scan the table (customer_ai_inlined_cte): a CTE they
+    shared would hold a copy of every event (5.6 GB at a million profiles).
+
     Incremental on DuckDB: a run tests again only the days whose staged events changed (restaged) since the last
     run, and deletes the days that have no staged event left: macros/staging/recount.sql.
 */
@@ -31,7 +34,7 @@
 
 with
 
-events as (
+events as {% if not is_incremental() %}{{ customer_ai_inlined_cte() }} {% endif %}(
 
     {{ customer_ai_per_day_events('activity_date', rules) }}
 

@@ -5,6 +5,9 @@
     counts once for each of its types; a custom event counts each matching event once. Features and labels are
     computed from this much smaller table instead of raw events.
 
+    In a full build the readers of the staged events each scan the table (customer_ai_inlined_cte): a CTE they
+    shared would hold a copy of every event (5.6 GB at a million profiles).
+
     Incremental on DuckDB: a run recounts only the days whose staged events changed (restaged) since the last
     run, and deletes the days that have no staged event left: macros/staging/recount.sql.
 */
@@ -13,7 +16,7 @@
 
 with
 
-events as (
+events as {% if not is_incremental() %}{{ customer_ai_inlined_cte() }} {% endif %}(
 
     {{ customer_ai_per_day_events('activity_date', rules) }}
 
