@@ -41,27 +41,9 @@ daily_activity as (
 
 ),
 
-window_bounds as (
-
-    -- the days the windows of the snapshots counted now reach: a daily run counts the scoring date, whose
-    -- eligibility window is its last weeks, so it need not join every profile's whole history of flags
-    select
-        min({{ dbt.dateadd('day', '-1 * predictions.active_within_days', 'snapshots.snapshot_date') }})
-            as first_start_date,
-        max({{ dbt.dateadd('day', 'predictions.outcome_window_days', 'snapshots.snapshot_date') }}) as last_end_date
-    from snapshots
-    inner join predictions
-        on snapshots.prediction_name = predictions.prediction_name
-
-),
-
 flags as (
 
-    select flagged.*
-    from {{ ref('int_prediction_activity_flagged') }} as flagged
-    cross join window_bounds
-    where flagged.activity_date > window_bounds.first_start_date
-        and flagged.activity_date <= window_bounds.last_end_date
+    select * from {{ ref('int_prediction_activity_flagged') }}
 
 ),
 
@@ -75,43 +57,58 @@ first_seen as (
 
 ),
 
-population as (
+snapshot_windows as (
 
+    -- each snapshot's eligibility window (eligibility start, snapshot] and outcome window (snapshot, outcome end]
     select
         snapshots.prediction_name,
-        first_seen.profile_id,
         snapshots.snapshot_date,
         snapshots.snapshot_kind,
         cast({{ dbt.dateadd('day', '-1 * predictions.active_within_days', 'snapshots.snapshot_date') }} as date)
             as eligibility_start_date,
         cast({{ dbt.dateadd('day', 'predictions.outcome_window_days', 'snapshots.snapshot_date') }} as date)
             as outcome_end_date
-    from first_seen
-    inner join snapshots
-        on first_seen.first_event_date <= snapshots.snapshot_date
+    from snapshots
     inner join predictions
         on snapshots.prediction_name = predictions.prediction_name
+
+),
+
+population as (
+
+    select
+        snapshot_windows.prediction_name,
+        first_seen.profile_id,
+        snapshot_windows.snapshot_date,
+        snapshot_windows.snapshot_kind,
+        snapshot_windows.outcome_end_date
+    from first_seen
+    inner join snapshot_windows
+        on first_seen.first_event_date <= snapshot_windows.snapshot_date
 
 ),
 
 conditions_met as (
 
     -- one pass over the flags of (eligibility start, outcome end]: the days before the snapshot say whether the
-    -- profile was active and eligible, the days after it whether the goal happened. Conditions are counted with one
-    -- "was it met" column per condition number (the most any prediction has), not count(distinct): plain maxima
-    -- keep the aggregate's state small at millions of profile-snapshots
+    -- profile was active and eligible, the days after it whether the goal happened. Each flag meets the few
+    -- snapshot windows it falls in (a join with the table of snapshots, not with the profiles' population: that
+    -- matched every flag of a profile with every snapshot of it before the dates were compared); a profile not yet
+    -- in a snapshot's population has no flag before it, and the labels below keep the population's rows only.
+    -- Conditions are counted with one "was it met" column per condition number (the most any prediction has), not
+    -- count(distinct): plain maxima keep the aggregate's state small at millions of profile-snapshots
     select
-        population.prediction_name,
-        population.profile_id,
-        population.snapshot_date,
+        flags.prediction_name,
+        flags.profile_id,
+        snapshot_windows.snapshot_date,
         max(case
-            when flags.condition_role = 'active' and flags.activity_date <= population.snapshot_date then 1 else 0
+            when flags.condition_role = 'active' and flags.activity_date <= snapshot_windows.snapshot_date then 1 else 0
         end) as was_active,
         0
         {%- for number in range(1, most_eligibility_conditions + 1) %}
         + max(case
             when flags.condition_role = 'eligibility' and flags.condition_number = {{ number }}
-                and flags.activity_date <= population.snapshot_date
+                and flags.activity_date <= snapshot_windows.snapshot_date
                 then 1 else 0
         end)
         {%- endfor %} as eligibility_conditions_met,
@@ -119,17 +116,16 @@ conditions_met as (
         {%- for number in range(1, most_goal_conditions + 1) %}
         + max(case
             when flags.condition_role = 'goal' and flags.condition_number = {{ number }}
-                and flags.activity_date > population.snapshot_date and population.snapshot_kind <> 'scoring'
+                and flags.activity_date > snapshot_windows.snapshot_date and snapshot_windows.snapshot_kind <> 'scoring'
                 then 1 else 0
         end)
         {%- endfor %} as goal_conditions_met
-    from population
-    inner join flags
-        on population.profile_id = flags.profile_id
-        and population.prediction_name = flags.prediction_name
-        and population.eligibility_start_date < flags.activity_date
-        and population.outcome_end_date >= flags.activity_date
-    group by population.prediction_name, population.profile_id, population.snapshot_date
+    from flags
+    inner join snapshot_windows
+        on flags.prediction_name = snapshot_windows.prediction_name
+        and snapshot_windows.eligibility_start_date < flags.activity_date
+        and snapshot_windows.outcome_end_date >= flags.activity_date
+    group by flags.prediction_name, flags.profile_id, snapshot_windows.snapshot_date
 
 ),
 
