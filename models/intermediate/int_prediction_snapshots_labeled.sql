@@ -123,8 +123,8 @@ conditions_met as (
     from flags
     inner join snapshot_windows
         on flags.prediction_name = snapshot_windows.prediction_name
-        and snapshot_windows.eligibility_start_date < flags.activity_date
-        and snapshot_windows.outcome_end_date >= flags.activity_date
+        and flags.activity_date > snapshot_windows.eligibility_start_date
+        and flags.activity_date <= snapshot_windows.outcome_end_date
     group by flags.prediction_name, flags.profile_id, snapshot_windows.snapshot_date
 
 ),
