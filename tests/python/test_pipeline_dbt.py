@@ -282,6 +282,18 @@ def test_incremental_deletes_do_not_join_the_old_rows_of_a_slice_to_its_new_rows
         assert "select distinct" in executed, model
 
 
+def test_the_feature_rules_digest_covers_the_reshape_of_the_activity_halves(built):
+    """A kept snapshot's features are recomputed when the feature rules change, and those rules are the code of the
+    feature models (customer_ai_feature_rules_fingerprint digests their raw code, not the macros they call). So the
+    SQL that reshapes the activity halves into a column per event type is written in the pivot models themselves:
+    from a macro, an edit of it would keep every snapshot's rows made by the old SQL."""
+    _, nodes = manifest_of(built)
+    for name in ("int_profile_recent_activities_pivoted", "int_profile_lifetime_activities_pivoted"):
+        node = nodes[name]
+        assert node["original_file_path"].startswith("models/intermediate/features/"), name
+        assert "max(case when activity = " in node["raw_code"], name
+
+
 def is_event_table(table):
     """A table with a row per event (the input, parsed, validated): tens of gigabytes at a million profiles."""
     return "experience_events" in table

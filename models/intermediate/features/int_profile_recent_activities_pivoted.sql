@@ -2,7 +2,10 @@
 /*
     The recent half of the activity history as one row per profile and snapshot: a column per event-type feature
     of a recent window (events in the last 7, 30 and 90 days of each event type and custom event), named as in the
-    feature catalog. The feature table joins it (customer_ai_activity_pivot says why it is a table of its own).
+    feature catalog. Each (profile, snapshot, activity) has one row, so `max` only picks it. The feature table
+    joins it: run inside the feature table, the reshape (26M rows into 5.8M at a million profiles) and the joins'
+    hash tables together outgrew the memory limit. The reshape is written here, not in a macro, so that a change
+    of it changes the feature rules (customer_ai_feature_rules_fingerprint reads the feature models' code).
 
     Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
     dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
@@ -22,7 +25,14 @@ recent_activity as (
 
 pivoted as (
 
-    {{ customer_ai_activity_pivot('recent_activity', 'recent') | indent(4) }}
+    select
+        profile_id,
+        snapshot_date
+        {%- for f in customer_ai_feature_catalog() if f.source == 'event_type' and f.window == 'recent' %},
+        max(case when activity = {{ customer_ai_literal(f.activity) }} then {{ f.column }} end) as {{ f.name }}
+        {%- endfor %}
+    from recent_activity
+    group by profile_id, snapshot_date
 
 ),
 
