@@ -16,7 +16,7 @@
 
 with
 
-events as {% if not is_incremental() %}{{ customer_ai_inlined_cte() }} {% endif %}(
+events as {{ customer_ai_inlined_cte(full_build_only=true) }} (
 
     {{ customer_ai_per_day_events('activity_date', rules) }}
 

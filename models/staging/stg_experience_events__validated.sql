@@ -22,7 +22,7 @@
 
 with
 
-parsed as {% if not is_incremental() %}{{ customer_ai_inlined_cte() }} {% endif %}(
+parsed as {{ customer_ai_inlined_cte(full_build_only=true) }} (
 
     -- the alias is unused when every day is restaged (the filter is then `true`)
     select * from {{ ref('stg_experience_events__parsed') }} as parsed_row  -- noqa: AL05
