@@ -51,24 +51,33 @@ activities as (
 
 ),
 
+activity_numbers as (
+
+    -- the group-bys below are on numbers, the names are joined back after them (macros/features/activity_numbers.sql)
+    {{ customer_ai_activity_numbers([ref('int_profile_activities_aggregated_to_days')] + ([this] if kept else [])) }}
+
+),
+
 intervals as (
 
     -- the days of each computed date's interval (previous snapshot, snapshot]: from the latest kept date on,
     -- a computed date's interval totals and the kept date's totals add up to its own
     select
         activities.profile_id,
-        activities.activity,
+        activity_numbers.activity_number,
         computed_dates.snapshot_date as interval_end_date,
         sum(activities.event_count) as event_count,
         round(sum(activities.revenue), 2) as revenue,  -- rounded to the cent: exact across runs (see activities)
         min(activities.activity_date) as first_activity_date,
         max(activities.activity_date) as last_activity_date
     from activities
+    inner join activity_numbers
+        on activities.activity = activity_numbers.activity
     inner join computed_dates
         on activities.activity_date <= computed_dates.snapshot_date
         and (computed_dates.previous_snapshot_date is null
             or activities.activity_date > computed_dates.previous_snapshot_date)
-    group by activities.profile_id, activities.activity, computed_dates.snapshot_date
+    group by activities.profile_id, activity_numbers.activity_number, computed_dates.snapshot_date
     {%- if kept %}
 
     union all
@@ -76,7 +85,7 @@ intervals as (
     -- the totals of the kept dates that computed dates start from, as one interval ending on the kept date
     select
         kept_totals.profile_id,
-        kept_totals.activity,
+        activity_numbers.activity_number,
         kept_totals.snapshot_date as interval_end_date,
         kept_totals.events_total as event_count,
         kept_totals.revenue_total as revenue,
@@ -85,17 +94,19 @@ intervals as (
         cast({{ dbt.dateadd('day', '-kept_totals.last_days_before', 'kept_totals.snapshot_date') }} as date)
             as last_activity_date
     from {{ this }} as kept_totals
+    inner join activity_numbers
+        on kept_totals.activity = activity_numbers.activity
     where kept_totals.snapshot_date in (select computed_dates.base_snapshot_date from computed_dates)
     {%- endif %}
 
 ),
 
-accumulated as (
+accumulated_by_number as (
 
     select
         intervals.profile_id,
         computed_dates.snapshot_date,
-        intervals.activity,
+        intervals.activity_number,
         cast(sum(intervals.event_count) as bigint) as events_total,
         round(sum(intervals.revenue), 2) as revenue_total,
         {{ customer_ai_days_between('min(intervals.first_activity_date)', 'computed_dates.snapshot_date') }}
@@ -107,7 +118,23 @@ accumulated as (
         on intervals.interval_end_date <= computed_dates.snapshot_date
         and (computed_dates.base_snapshot_date is null
             or intervals.interval_end_date >= computed_dates.base_snapshot_date)
-    group by intervals.profile_id, computed_dates.snapshot_date, intervals.activity
+    group by intervals.profile_id, computed_dates.snapshot_date, intervals.activity_number
+
+),
+
+accumulated as (
+
+    select
+        accumulated_by_number.profile_id,
+        accumulated_by_number.snapshot_date,
+        activity_numbers.activity,
+        accumulated_by_number.events_total,
+        accumulated_by_number.revenue_total,
+        accumulated_by_number.first_days_before,
+        accumulated_by_number.last_days_before
+    from accumulated_by_number
+    inner join activity_numbers
+        on accumulated_by_number.activity_number = activity_numbers.activity_number
 
 ),
 
