@@ -25,11 +25,18 @@ recent_activity as (
 
 pivoted as (
 
+    /*
+        The group-by holds a `max` state per column and group (72 columns, 5.8M groups at a million profiles), and
+        over 32-bit integers a state takes half the memory of one over 64-bit: 32-50 s against 56-78 s for this
+        query at a million profiles. A count is one profile's events of one type in 90 days, far below 2^31; one
+        above it would fail the cast with an error on both engines (Spark 4 casts in ANSI mode), never wrap.
+    */
     select
         profile_id,
         snapshot_date
         {%- for f in customer_ai_feature_catalog() if f.source == 'event_type' and f.window == 'recent' %},
-        max(case when activity = {{ customer_ai_literal(f.activity) }} then {{ f.column }} end) as {{ f.name }}
+        cast(max(case when activity = {{ customer_ai_literal(f.activity) }} then cast({{ f.column }} as integer) end)
+            as bigint) as {{ f.name }}
         {%- endfor %}
     from recent_activity
     group by profile_id, snapshot_date
