@@ -46,12 +46,14 @@ def shap_values(
     explaining many batches with one model: building them costs a fraction of a second."""
     tree_explainer = tree_explainer or explainer(trees)
     tables = tables or TabulatedTreeShap(tree_explainer.model)
-    matrix = np.ascontiguousarray(matrix, dtype=np.float64)
+    # the layout as given: the tables read the matrix feature by feature (a column-major matrix, as
+    # FeatureSpec.matrix builds it, needs no copy); shap's own algorithm reads it row by row
+    matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.shape[0] == 0:
         return np.zeros((0, matrix.shape[1])), float(np.ravel(tree_explainer.expected_value)[0])
     if tables.supported:
         return tables.values(matrix), float(np.ravel(tree_explainer.expected_value)[-1])
-    values = tree_explainer.shap_values(matrix, check_additivity=False)
+    values = tree_explainer.shap_values(np.ascontiguousarray(matrix), check_additivity=False)
     values = np.asarray(values, dtype=np.float64)
     if values.ndim == 3:  # some shap versions return one slice per class
         values = values[..., -1]

@@ -268,7 +268,9 @@ def train_prediction(
         )
         return empty
 
-    matrix = spec.matrix(frame)
+    # row-major for fitting: in a trial on 250,000 examples, a whole train_prediction on the column-major matrix
+    # that scoring wants took 37-39 s against 33-34 s, for the same model
+    matrix = np.ascontiguousarray(spec.matrix(frame))
     side = split_by_profile(frame["profile_id"], settings)
     train, calib, hold = side == "train", side == "calibration", side == "holdout"
     counts.update(

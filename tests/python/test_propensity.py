@@ -110,6 +110,20 @@ def test_scoring_walks_the_trees_once_for_the_same_probability_and_raw_score(tra
     np.testing.assert_array_equal(probability, predict_probability(result.model, matrix))
 
 
+def test_the_scoring_matrix_is_column_major_and_its_layout_changes_no_value(trained):
+    # scikit-learn's tree predictor reads one feature of consecutive rows at each node: on a column-major matrix
+    # it walked the trees over 483,720 profiles 3-4x faster. The layout is speed only: values are the same either way.
+    frame, result = trained
+    matrix = result.features.matrix(frame)
+    assert matrix.flags["F_CONTIGUOUS"] and not matrix.flags["C_CONTIGUOUS"]
+    row_major = np.ascontiguousarray(matrix)
+    scored = probability_and_raw_score(result.model, matrix)
+    for a, b in zip(scored, probability_and_raw_score(result.model, row_major), strict=True):
+        np.testing.assert_array_equal(a, b)
+    trees = tree_model(result.model)
+    np.testing.assert_array_equal(explain.shap_values(trees, matrix)[0], explain.shap_values(trees, row_major)[0])
+
+
 def test_shap_contributions_add_up_to_the_raw_score_for_every_row(trained):
     frame, result = trained
     trees = tree_model(result.model)
@@ -266,7 +280,7 @@ def test_feature_spec_keeps_model_order_across_doubles_and_other_columns():
     np.testing.assert_array_equal(spec.matrix(frame), expected)
     only_doubles = FeatureSpec(["b", "a"]).matrix(frame)
     np.testing.assert_array_equal(only_doubles, [[0.5, 1.0], [np.nan, 2.0], [2.0, np.nan]])
-    assert only_doubles.flags.c_contiguous
+    assert only_doubles.flags.f_contiguous  # the layout scoring reads fastest
 
 
 def test_parallel_explanations_equal_one_process(trained):
