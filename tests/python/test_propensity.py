@@ -124,6 +124,29 @@ def test_the_scoring_matrix_is_column_major_and_its_layout_changes_no_value(trai
     np.testing.assert_array_equal(explain.shap_values(trees, matrix)[0], explain.shap_values(trees, row_major)[0])
 
 
+def test_training_evaluates_on_column_major_rows(monkeypatch):
+    # the holdout evaluation walks the trees as scoring does, so it gets scoring's faster layout too
+    import functools
+
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    walked = []
+    for method in ("decision_function", "predict_proba"):
+        original = getattr(HistGradientBoostingClassifier, method)
+
+        @functools.wraps(original)  # scikit-learn looks the method up by its name
+        def recording(self, X, original=original, method=method):
+            walked.append((method, len(X), X.flags["F_CONTIGUOUS"]))
+            return original(self, X)
+
+        monkeypatch.setattr(HistGradientBoostingClassifier, method, recording)
+    result = train_prediction(examples(), FEATURES, ["tier"], SETTINGS)
+    assert result.status == STATUS_TRAINED
+    holdout = [(method, column_major) for method, rows, column_major in walked if rows == result.counts["holdout_rows"]]
+    # the calibrated probability (through the trees' raw score) and the trees' own probability
+    assert holdout == [("decision_function", True), ("predict_proba", True)], walked
+
+
 def test_shap_contributions_add_up_to_the_raw_score_for_every_row(trained):
     frame, result = trained
     trees = tree_model(result.model)
