@@ -199,6 +199,18 @@ def worker_context():
     return context
 
 
+def start_worker_server() -> None:
+    """Start the workers' fork server now rather than with the first pool. It returns at once: the server imports
+    the main script and shap (about 3 s of CPU under dbt) in its own process, while this one goes on reading and
+    sorting the first rows; the first pool then forks from a server that is ready. Without a fork server (spawn)
+    there is nothing to start."""
+    context = worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def explain_batches(
     trees: HistGradientBoostingClassifier,
     batches: Iterable[tuple[pd.DataFrame, np.ndarray]],

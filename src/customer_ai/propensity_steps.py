@@ -444,6 +444,15 @@ def usable_models(
             yield name, stored
 
 
+def explanations_use_workers(engine, scoring_relation, processes: int, batch_rows: int) -> bool:
+    """Whether explaining these scoring rows will fork worker processes: more than one process granted, and a
+    prediction with more rows than one batch (explain.explain_batches explains a single batch in this process)."""
+    if processes <= 1:
+        return False
+    counts = engine.aggregate(scoring_relation, ["count(*) as scoring_rows"], ["prediction_name"])
+    return bool((counts["scoring_rows"] > batch_rows).any())
+
+
 def map_over_scoring_rows(
     engine, scoring_relation, predictions, attempts, catalog, schema, make_function, batch_rows, step="scoring"
 ):

@@ -353,6 +353,17 @@ if __name__ == "__main__":
     matrix = rng.normal(size=(2_000, 3))
     trees = HistGradientBoostingClassifier(max_iter=5).fit(matrix, matrix[:, 0] > 0)
     batches = [(pd.DataFrame({"profile_id": range(i, i + 500)}), matrix[i : i + 500]) for i in range(0, 2_000, 500)]
+    if os.environ.get("START_SERVER_EARLY"):
+        import time
+
+        explain.start_worker_server()
+        # the server imports this script before any pool exists (it does not wait for one)
+        deadline = time.monotonic() + 60
+        while "__mp_main__" not in open(os.environ["IMPORTS_LOG"]).read().split():
+            assert time.monotonic() < deadline, "the fork server did not start"
+            time.sleep(0.05)
+        with open(os.environ["IMPORTS_LOG"], "a") as log:
+            log.write("server_ready_before_any_pool\\n")
     for _ in range(2):  # two pools of two workers, as for two predictions
         list(explain.explain_batches(trees, batches, FeatureSpec(["a", "b", "c"]), {}, k=2, n_jobs=2))
 """
@@ -381,6 +392,45 @@ def test_explanation_workers_do_not_import_the_main_script_again(tmp_path):
     assert names.count("__main__") == 1
     assert "stray" not in names
     assert names.count("__mp_main__") == 1, f"the main script was imported by {names.count('__mp_main__')} processes"
+
+
+def test_the_worker_server_started_early_is_the_one_the_pools_fork_from(tmp_path):
+    """ml_reason_codes starts the fork server before it reads the models and the first rows, so that the server's
+    imports overlap them: the server must be up without any pool, and the pools must fork from it rather than
+    start another (which would import the main script again)."""
+    import multiprocessing
+    import os
+    import subprocess
+    import sys
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform: workers are spawned by each pool")
+    script, imports = tmp_path / "main_script.py", tmp_path / "imports.log"
+    script.write_text(WORKER_MAIN_SCRIPT)
+    environment = {**os.environ, "IMPORTS_LOG": str(imports), "START_SERVER_EARLY": "1"}
+    subprocess.run([sys.executable, str(script)], check=True, env=environment)
+    names = imports.read_text().split()
+    assert names.count("server_ready_before_any_pool") == 1
+    assert names.count("__mp_main__") == 1, f"the main script was imported by {names.count('__mp_main__')} processes"
+
+
+def test_explanations_use_workers_only_for_a_prediction_of_more_than_one_batch():
+    """The fork server is started early only when a pool will need it: a build whose predictions each fit in one
+    batch (the demo) explains them in the dbt process and must not pay for a server it never uses."""
+    import duckdb
+
+    from customer_ai import engine, propensity_steps
+
+    session = duckdb.connect()
+    session.execute(
+        "create table scoring_rows as select prediction_name, range as profile_id from range(30), "
+        "(values ('buy'), ('churn')) as p(prediction_name) where prediction_name = 'buy' or range < 10"
+    )
+    warehouse, rows = engine.of(session), session.table("scoring_rows")
+    assert propensity_steps.explanations_use_workers(warehouse, rows, processes=2, batch_rows=20)  # buy: 30 rows
+    assert not propensity_steps.explanations_use_workers(warehouse, rows, processes=2, batch_rows=30)
+    assert not propensity_steps.explanations_use_workers(warehouse, rows, processes=1, batch_rows=20)
+    assert not propensity_steps.explanations_use_workers(warehouse, rows.filter("false"), processes=2, batch_rows=20)
 
 
 def digested(frame: pd.DataFrame, day: dt.date = dt.date(2025, 8, 1)):
