@@ -354,12 +354,13 @@ if __name__ == "__main__":
     trees = HistGradientBoostingClassifier(max_iter=5).fit(matrix, matrix[:, 0] > 0)
     batches = [(pd.DataFrame({"profile_id": range(i, i + 500)}), matrix[i : i + 500]) for i in range(0, 2_000, 500)]
     if os.environ.get("START_SERVER_EARLY"):
+        import pathlib
         import time
 
         explain.start_worker_server()
         # the server imports this script before any pool exists (it does not wait for one)
         deadline = time.monotonic() + 60
-        while "__mp_main__" not in open(os.environ["IMPORTS_LOG"]).read().split():
+        while "__mp_main__" not in pathlib.Path(os.environ["IMPORTS_LOG"]).read_text().split():
             assert time.monotonic() < deadline, "the fork server did not start"
             time.sleep(0.05)
         with open(os.environ["IMPORTS_LOG"], "a") as log:
