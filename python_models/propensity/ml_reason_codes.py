@@ -15,7 +15,7 @@ def model(dbt, session):
     batch_rows = int(dbt.config.get("scoring_batch_rows"))
     processes = warehouse.worker_processes(int(dbt.config.get("explain_processes")))
     if propensity_steps.explanations_use_workers(warehouse, scoring_rows, processes, batch_rows):
-        # its imports then overlap the reading of the models and the first rows: about 2 s at a million profiles
+        # its imports then overlap the reading of the models and the first rows: 1-2 s at a million profiles
         explain.start_worker_server()
     predictions = propensity_steps.parse_predictions(dbt.config.get("predictions"))
     top_k = int(dbt.config.get("reason_codes_top_k"))

@@ -199,6 +199,12 @@ def worker_context():
     return context
 
 
+def uses_workers(batches: int, n_jobs: int) -> bool:
+    """Whether explain_batches forks workers for a prediction of this many batches: workers cannot share a single
+    batch, and starting them would cost more than that batch."""
+    return n_jobs > 1 and batches > 1
+
+
 def start_worker_server() -> None:
     """Start the workers' fork server now rather than with the first pool. It returns at once: the server imports
     the main script and shap (about 3 s of CPU under dbt) in its own process, while this one goes on reading and
@@ -235,7 +241,7 @@ def explain_batches(
     batches = iter(batches)
     leading = list(itertools.islice(batches, 2))
     batches = itertools.chain(leading, batches)
-    if n_jobs <= 1 or len(leading) < 2:
+    if not uses_workers(len(leading), n_jobs):
         local = _Explainer(trees, spec, labels, k)
         for keys, matrix in batches:
             yield attach(keys, local.reason_codes(matrix))

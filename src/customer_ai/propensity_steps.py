@@ -445,12 +445,12 @@ def usable_models(
 
 
 def explanations_use_workers(engine, scoring_relation, processes: int, batch_rows: int) -> bool:
-    """Whether explaining these scoring rows will fork worker processes: more than one process granted, and a
-    prediction with more rows than one batch (explain.explain_batches explains a single batch in this process)."""
-    if processes <= 1:
+    """Whether explaining these scoring rows will fork worker processes (explain.uses_workers) for some prediction."""
+    if processes <= 1:  # no workers whatever the rows: no need to count them (on Spark, a job)
         return False
     counts = engine.aggregate(scoring_relation, ["count(*) as scoring_rows"], ["prediction_name"])
-    return bool((counts["scoring_rows"] > batch_rows).any())
+    batches = -(-counts["scoring_rows"] // batch_rows)  # ceiling: a last, partial batch is a batch
+    return any(explain.uses_workers(int(n), processes) for n in batches)
 
 
 def map_over_scoring_rows(
