@@ -130,14 +130,11 @@ final as (
         event_date,
         revenue,
         cast(visit_number as integer) as visit_number,
+        -- the session is (profile, visit start, piece): kept as numbers here, as a text id per event would cost a
+        -- string built for every event; int_sessions_aggregated makes the readable session_id once per session
+        visit_start_epoch,
         -- a visit longer than the maximum session length is cut into consecutive pieces of that length
         cast(floor((event_epoch - visit_start_epoch) / {{ max_seconds }}) as integer) as piece_number,
-        -- readable and unique: the profile, the visit's first second, the piece
-        {{ dbt.concat([
-            'profile_id', "'-'",
-            'cast(visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'-'",
-            'cast(cast(floor((event_epoch - visit_start_epoch) / ' ~ max_seconds ~ ') as bigint) as ' ~ dbt.type_string() ~ ')'
-        ]) }} as session_id,
         {{ rules }} as sessions_rules_fingerprint,
         -- when the row was sessionized: int_sessions_aggregated aggregates the rows stamped after its latest
         {{ customer_ai_run_started_at() }} as sessionized_at,

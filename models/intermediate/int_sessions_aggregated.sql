@@ -29,8 +29,9 @@ sessionized as (
 sessions as (
 
     select
-        session_id,
         profile_id,
+        visit_start_epoch,
+        piece_number,
         min(event_at) as session_start_at,
         max(event_at) as session_end_at,
         min(event_date) as session_date,
@@ -49,7 +50,7 @@ sessions as (
             as revenue,
         max(sessionized_at) as sessionized_at
     from sessionized
-    group by session_id, profile_id
+    group by profile_id, visit_start_epoch, piece_number
 
 ),
 {%- if through is not none %}
@@ -70,7 +71,12 @@ sessions_kept as (
 final as (
 
     select
-        sessions.session_id,
+        -- readable and unique: the profile, the visit's first second, the piece (made here, once per session)
+        {{ dbt.concat([
+            'sessions.profile_id', "'-'",
+            'cast(sessions.visit_start_epoch as ' ~ dbt.type_string() ~ ')', "'-'",
+            'cast(sessions.piece_number as ' ~ dbt.type_string() ~ ')'
+        ]) }} as session_id,
         sessions.profile_id,
         cast(
             {%- if through is not none %}
@@ -78,7 +84,7 @@ final as (
             coalesce(sessions_kept.sessions, 0) +
             {%- endif %}
             row_number() over (
-                partition by sessions.profile_id order by sessions.session_start_at, sessions.session_id
+                partition by sessions.profile_id order by sessions.session_start_at, sessions.piece_number
             ) as integer
         ) as session_sequence_number,
         sessions.session_start_at,

@@ -182,7 +182,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     dbt_runner(select + ["--full-refresh"], variables, db_name="full.duckdb")
 
     query = (
-        "select event_id, profile_id, session_id, visit_number from int_events_sessionized "
+        "select event_id, profile_id, visit_start_epoch, piece_number, visit_number from int_events_sessionized "
         "where profile_id = ? order by event_id"
     )
     with (
@@ -191,7 +191,7 @@ def test_incremental_sessionization_touches_only_profiles_with_new_events(tmp_pa
     ):
         assert inc.sql(query, params=[last[0]]).fetchall() == full.sql(query, params=[last[0]]).fetchall()
         assert "late-event" in [r[0] for r in inc.sql(query, params=[last[0]]).fetchall()]
-        untouched = {r[3] for r in inc.sql(query, params=[other]).fetchall()}
+        untouched = {r[4] for r in inc.sql(query, params=[other]).fetchall()}
         assert untouched == {-1}
         assert (
             inc.sql("select count(*) from int_events_sessionized").fetchall()
