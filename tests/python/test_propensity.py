@@ -24,6 +24,7 @@ from customer_ai.propensity import (
     split_by_profile,
     train_prediction,
     tree_model,
+    univariate_auc,
 )
 
 FEATURES = ["recent_views", "days_since_visit", "orders", "noise", "tier"]
@@ -205,6 +206,18 @@ def test_leakage_guard_refuses_a_feature_built_from_the_label_window():
     assert result.status == STATUS_LEAKAGE
     assert "purchases_next_30d" in result.message
     assert result.model is None
+
+
+def test_univariate_auc_of_constant_missing_and_one_class_columns():
+    y = np.array([0, 1, 0, 1, 1])
+    nan = np.nan
+    assert univariate_auc(np.full(5, 3.0), y) == 0.5  # constant: no information
+    assert univariate_auc(np.full(5, nan), y) == 0.5  # never observed
+    assert univariate_auc(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.ones(5, dtype=int)) == 0.5  # one class
+    # missing counts as the lowest value: a value present only for the positives separates them perfectly
+    assert univariate_auc(np.array([nan, 7.0, nan, 7.0, 7.0]), y) == 1.0
+    # either direction: a feature lower for the positives is as informative
+    assert univariate_auc(np.array([9.0, 1.0, 8.0, 2.0, 3.0]), y) == 1.0
 
 
 def test_lift_and_gains_by_decile():
