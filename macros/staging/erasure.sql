@@ -88,8 +88,10 @@
 -#}
 {% macro customer_ai_delete_sessions_without_events(relation) %}
     {%- if not is_incremental() -%}{{ return('') }}{%- endif -%}
+    {#- distinct: the anti-join then builds on a million profiles, not on every sessionized event (at a million
+        profiles 0.4-0.5 s against 2.4-4.4 s, in every run) -#}
     delete from {{ relation }}
-    where profile_id not in (select profile_id from {{ ref('int_events_sessionized') }})
+    where profile_id not in (select distinct profile_id from {{ ref('int_events_sessionized') }})
 {% endmacro %}
 {% macro spark__customer_ai_delete_profiles_without_events(relation) %}
     {#- a bucket that still has rows but no staged profile was not overwritten: drop it -#}
