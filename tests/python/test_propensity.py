@@ -18,6 +18,7 @@ from customer_ai.propensity import (
     STATUS_LEAKAGE,
     STATUS_POOR,
     STATUS_TRAINED,
+    informative_columns,
     lift_gains,
     predict_probability,
     probability_and_raw_score,
@@ -290,6 +291,26 @@ def test_all_missing_feature_is_left_out_of_the_model():
     result = train_prediction(frame, [*FEATURES, "never_seen"], ["tier"], SETTINGS, "buy")
     assert result.status == STATUS_TRAINED
     assert "never_seen" not in result.features.names
+
+
+def test_a_feature_with_one_value_in_the_training_rows_is_left_out_and_changes_no_probability():
+    frame = examples(3_000)
+    frame["same_everywhere"] = 7.0
+    frame["seven_or_missing"] = np.where(np.arange(len(frame)) % 3 == 0, np.nan, 7.0)
+    result = train_prediction(frame, [*FEATURES, "same_everywhere", "seven_or_missing"], ["tier"], SETTINGS, "buy")
+    assert result.status == STATUS_TRAINED
+    assert "same_everywhere" not in result.features.names
+    assert "seven_or_missing" in result.features.names  # missing beside one value: two values the trees can split
+    without = train_prediction(frame, [*FEATURES, "seven_or_missing"], ["tier"], SETTINGS, "buy")
+    assert result.features.names == without.features.names
+    matrix = result.features.matrix(frame)
+    assert np.array_equal(predict_probability(result.model, matrix), predict_probability(without.model, matrix))
+
+
+def test_informative_columns_count_missing_as_a_value():
+    nan = np.nan
+    matrix = np.array([[1.0, nan, 2.0, 5.0], [1.0, nan, nan, 5.0], [1.0, nan, 2.0, 6.0]])
+    assert informative_columns(matrix).tolist() == [False, False, True, True]
 
 
 def test_feature_spec_encodes_categories_and_unknown_levels():
