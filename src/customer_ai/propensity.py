@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -231,27 +232,30 @@ def informative_columns(matrix: np.ndarray) -> np.ndarray:
     return varies | (missing.any(axis=0) & ~missing.all(axis=0))
 
 
+def univariate_aucs(matrix: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """AUC of each column used alone (either direction), missing values as the lowest value.
+
+    The AUC is the Mann-Whitney statistic of the positives' ranks, with tied values sharing their mean rank (which is
+    what roc_auc_score's trapezoids give). Ranking every column at once is four times faster than one roc_auc_score
+    per column (0.6 s against 2.4-2.9 s for 66 columns of a million-profile backtest's 150,000 training rows)."""
+    positives = int(y.sum())
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return np.full(matrix.shape[1], 0.5)
+    ranks = rankdata(np.where(np.isnan(matrix), -np.inf, matrix), axis=0)
+    auc = (ranks[y == 1].sum(axis=0) - positives * (positives + 1) / 2) / (positives * negatives)
+    return np.maximum(auc, 1 - auc)
+
+
 def univariate_auc(x: np.ndarray, y: np.ndarray) -> float:
     """AUC of one feature used alone (either direction), missing values as the lowest value."""
-    missing = np.isnan(x)
-    if missing.all() or y.min() == y.max():
-        return 0.5
-    values = np.where(missing, np.nanmin(x) - 1.0, x)
-    # one distinct value (a constant feature): min and max in one pass, where np.unique would sort the column
-    if values.min() == values.max():
-        return 0.5
-    auc = roc_auc_score(y, values)
-    return float(max(auc, 1 - auc))
+    return float(univariate_aucs(x.reshape(-1, 1), y)[0])
 
 
 def leaking_features(matrix: np.ndarray, y: np.ndarray, names: list[str], threshold: float) -> list[tuple[str, float]]:
     """The features whose AUC on their own reaches the threshold, with it."""
-    found = []
-    for j, name in enumerate(names):
-        auc = univariate_auc(matrix[:, j], y)
-        if auc >= threshold:
-            found.append((name, auc))
-    return found
+    aucs = univariate_aucs(matrix, y)
+    return [(name, float(auc)) for name, auc in zip(names, aucs, strict=True) if auc >= threshold]
 
 
 def train_prediction(

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from conftest import training_settings
+from sklearn.metrics import roc_auc_score
 
 from customer_ai import explain, registry
 from customer_ai.features import FeatureSpec
@@ -26,6 +27,7 @@ from customer_ai.propensity import (
     train_prediction,
     tree_model,
     univariate_auc,
+    univariate_aucs,
 )
 
 FEATURES = ["recent_views", "days_since_visit", "orders", "noise", "tier"]
@@ -219,6 +221,24 @@ def test_univariate_auc_of_constant_missing_and_one_class_columns():
     assert univariate_auc(np.array([nan, 7.0, nan, 7.0, 7.0]), y) == 1.0
     # either direction: a feature lower for the positives is as informative
     assert univariate_auc(np.array([9.0, 1.0, 8.0, 2.0, 3.0]), y) == 1.0
+
+
+def test_univariate_aucs_of_a_matrix_equal_roc_auc_score_per_column():
+    rng = np.random.default_rng(3)
+    y = (rng.random(2_000) < 0.3).astype(int)
+    columns = {
+        "continuous": rng.normal(size=2_000) + y,
+        "few_tied_values": rng.poisson(1.0 + y).astype(float),
+        "missing_often": np.where(rng.random(2_000) < 0.4, np.nan, rng.normal(size=2_000) - y),
+        "lower_for_positives": -rng.exponential(1.0, 2_000) * (1 + y),
+    }
+    matrix = np.column_stack(list(columns.values()))
+    expected = []
+    for x in columns.values():
+        auc = roc_auc_score(y, np.where(np.isnan(x), np.nanmin(x) - 1.0, x))
+        expected.append(max(auc, 1 - auc))
+    assert np.allclose(univariate_aucs(matrix, y), expected, rtol=0, atol=1e-12)
+    assert min(expected) > 0.55  # every column carries signal, in one direction or the other
 
 
 def test_lift_and_gains_by_decile():
