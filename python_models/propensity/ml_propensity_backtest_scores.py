@@ -29,6 +29,7 @@ def model(dbt, session):
                 order_by="profile_id",
                 batch_rows=int(dbt.config.get("scoring_batch_rows")),
                 step=step,
+                columns=backtest_steps.scored_columns(backtest.model),
             )
         )
     return warehouse.chain(backtest_steps.BACKTEST_SCORES_SCHEMA, results)

@@ -183,6 +183,11 @@ def scoring_fingerprint(training_fingerprint: str, row_count: int, content_diges
     return hashlib.sha256(json.dumps(described).encode()).hexdigest()
 
 
+def scored_columns(stored: registry.StoredModel) -> list[str]:
+    """The columns of the evaluation rows that scoring a backtest reads: keys, label and the model's own features."""
+    return ["profile_id", "label", *stored.feature_names]
+
+
 def scorer(name: str, backtest_date: dt.date, stored: registry.StoredModel, fingerprint: str):
     """A function from batches of evaluation rows (pandas) to backtest score record batches."""
     spec = FeatureSpec(stored.feature_names, stored.categorical_levels)

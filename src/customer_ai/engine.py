@@ -97,9 +97,11 @@ class DuckDBEngine:
         order_by: str | None = None,
         batch_rows: int = 20_000,
         step: str | None = None,
+        columns: list[str] | None = None,
     ) -> pa.RecordBatchReader:
-        """`step` names the work in the progress messages (one per batch: batches done of total, rows, seconds)."""
-        selected = self._select(relation, None, where, order_by)
+        """`step` names the work in the progress messages (one per batch: batches done of total, rows, seconds).
+        `columns`: the only columns the function reads (default all), so that the others are never read."""
+        selected = self._select(relation, columns, where, order_by)
 
         def batches() -> Iterator[pa.RecordBatch]:
             # opened only when the result is read: DuckDB runs one query at a time per connection
@@ -195,8 +197,10 @@ class SparkEngine:
         order_by: str | None = None,
         batch_rows: int = 20_000,
         step: str | None = None,
+        columns: list[str] | None = None,
     ) -> Any:
-        """On the executors: `step` is logged once here; per-batch progress is in Spark's own task log."""
+        """On the executors: `step` is logged once here; per-batch progress is in Spark's own task log. `columns`: the
+        only columns the function reads (default all)."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
         if step:
@@ -207,7 +211,7 @@ class SparkEngine:
                 yield result if result.schema == schema else result.cast(schema)
 
         # no order: each executor batch is a pure function of its rows, and tables have no row order
-        selected = self._select(relation, None, where, None)
+        selected = self._select(relation, columns, where, None)
         # Arrow batches of at most batch_rows rows reach the function (bounded memory per task)
         self.session.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
         return selected.mapInArrow(on_executor, from_arrow_schema(schema))

@@ -320,11 +320,15 @@ def load_model_for_scoring(
     return stored
 
 
+# what identifies a row of the scoring relation, beside its features
+SCORING_KEYS = ["profile_id", "snapshot_date"]
+
+
 def feature_batches(frames: Iterable[pd.DataFrame], spec: FeatureSpec) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
     """(keys, matrix) per batch of rows of the scoring relation."""
     for frame in frames:
         if len(frame):
-            yield frame[["profile_id", "snapshot_date"]], spec.matrix(frame)
+            yield frame[SCORING_KEYS], spec.matrix(frame)
 
 
 def score_batches(
@@ -458,7 +462,8 @@ def map_over_scoring_rows(
 ):
     """Apply make_function(name, stored)'s batch function to each usable prediction's scoring rows (ordered by
     profile, batch_rows at a time), and return the engine's result of all of them. `step` names the work in the
-    progress messages."""
+    progress messages. Only the keys and the model's own features are read: a model leaves out the features that
+    were empty or constant in its training rows (48 of 114 at a million profiles)."""
     results = [
         engine.map_batches(
             scoring_relation,
@@ -468,6 +473,7 @@ def map_over_scoring_rows(
             order_by="profile_id",
             batch_rows=batch_rows,
             step=f"{step} {name}",
+            columns=[*SCORING_KEYS, *stored.feature_names],
         )
         for name, stored in usable_models(predictions, attempts, catalog)
     ]

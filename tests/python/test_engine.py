@@ -68,3 +68,22 @@ def test_content_digests_cover_the_columns_asked_for():
     assert digests("select * from rows", ["part", "n"]) == without_note
     assert digests("select * replace ('run 2' as note) from rows", ["part", "n"]) == without_note
     assert digests("select * from rows") != without_note
+
+
+def test_batches_hold_only_the_columns_asked_for():
+    """Scoring reads the keys and the model's own features, not every column of the feature table."""
+    session = duckdb.connect()
+    session.execute("create table rows as select range as n, range * 2 as twice, 'unread' as other from range(10)")
+    warehouse = engine.of(session)
+    seen = []
+
+    def columns(frames):
+        for frame in frames:
+            seen.append(list(frame.columns))
+            yield pa.RecordBatch.from_pylist(
+                [{"rows": len(frame), "first": int(frame["twice"].iloc[0])}], schema=SCHEMA
+            )
+
+    result = warehouse.map_batches(session.table("rows"), columns, SCHEMA, order_by="n", columns=["twice", "n"])
+    assert pa.Table.from_batches(list(result), schema=SCHEMA).to_pylist() == [{"rows": 10, "first": 0}]
+    assert seen == [["twice", "n"]]
