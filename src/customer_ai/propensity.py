@@ -232,19 +232,27 @@ def informative_columns(matrix: np.ndarray) -> np.ndarray:
     return varies | (missing.any(axis=0) & ~missing.all(axis=0))
 
 
-def univariate_aucs(matrix: np.ndarray, y: np.ndarray) -> np.ndarray:
+def univariate_aucs(matrix: np.ndarray, y: np.ndarray, block: int = 8) -> np.ndarray:
     """AUC of each column used alone (either direction), missing values as the lowest value.
 
     The AUC is the Mann-Whitney statistic of the positives' ranks, with tied values sharing their mean rank (which is
     what roc_auc_score's trapezoids give). Ranking every column at once is four times faster than one roc_auc_score
-    per column (0.6 s against 2.4-2.9 s for 66 columns of a million-profile backtest's 150,000 training rows)."""
+    per column (0.6 s against 2.4-2.9 s for 66 columns of a million-profile backtest's 150,000 training rows). The
+    columns are ranked `block` at a time: ranking holds about five copies of what it ranks (there, 59 MB for 8
+    columns at a time, 390 MB for all 66 at once, at the same speed; the training rows take 75 MB)."""
     positives = int(y.sum())
     negatives = len(y) - positives
+    aucs = np.full(matrix.shape[1], 0.5)
     if positives == 0 or negatives == 0:
-        return np.full(matrix.shape[1], 0.5)
-    ranks = rankdata(np.where(np.isnan(matrix), -np.inf, matrix), axis=0)
-    auc = (ranks[y == 1].sum(axis=0) - positives * (positives + 1) / 2) / (positives * negatives)
-    return np.maximum(auc, 1 - auc)
+        return aucs
+    is_positive = y == 1
+    for start in range(0, matrix.shape[1], block):
+        part = matrix[:, start : start + block]
+        ranks = rankdata(np.where(np.isnan(part), -np.inf, part), axis=0)
+        aucs[start : start + block] = (ranks[is_positive].sum(axis=0) - positives * (positives + 1) / 2) / (
+            positives * negatives
+        )
+    return np.maximum(aucs, 1 - aucs)
 
 
 def univariate_auc(x: np.ndarray, y: np.ndarray) -> float:

@@ -238,6 +238,7 @@ def test_univariate_aucs_of_a_matrix_equal_roc_auc_score_per_column():
         auc = roc_auc_score(y, np.where(np.isnan(x), np.nanmin(x) - 1.0, x))
         expected.append(max(auc, 1 - auc))
     assert np.allclose(univariate_aucs(matrix, y), expected, rtol=0, atol=1e-12)
+    assert np.allclose(univariate_aucs(matrix, y, block=3), expected, rtol=0, atol=1e-12)  # ranked in two blocks
     assert min(expected) > 0.55  # every column carries signal, in one direction or the other
 
 
