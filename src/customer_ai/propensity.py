@@ -255,11 +255,6 @@ def univariate_aucs(matrix: np.ndarray, y: np.ndarray, block: int = 8) -> np.nda
     return np.maximum(aucs, 1 - aucs)
 
 
-def univariate_auc(x: np.ndarray, y: np.ndarray) -> float:
-    """AUC of one feature used alone (either direction), missing values as the lowest value."""
-    return float(univariate_aucs(x.reshape(-1, 1), y)[0])
-
-
 def leaking_features(matrix: np.ndarray, y: np.ndarray, names: list[str], threshold: float) -> list[tuple[str, float]]:
     """The features whose AUC on their own reaches the threshold, with it."""
     aucs = univariate_aucs(matrix, y)

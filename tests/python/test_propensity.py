@@ -26,7 +26,6 @@ from customer_ai.propensity import (
     split_by_profile,
     train_prediction,
     tree_model,
-    univariate_auc,
     univariate_aucs,
 )
 
@@ -209,6 +208,11 @@ def test_leakage_guard_refuses_a_feature_built_from_the_label_window():
     assert result.status == STATUS_LEAKAGE
     assert "purchases_next_30d" in result.message
     assert result.model is None
+
+
+def univariate_auc(x: np.ndarray, y: np.ndarray) -> float:
+    """The AUC of one column alone."""
+    return float(univariate_aucs(x.reshape(-1, 1), y)[0])
 
 
 def test_univariate_auc_of_constant_missing_and_one_class_columns():
