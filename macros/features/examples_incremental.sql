@@ -7,8 +7,9 @@
     policy keeps anyway.
 
     Each row records inputs_fingerprint, one digest for the whole table (customer_ai_examples_inputs_fingerprint):
-    the model's code and sample size, the feature columns, and for every (prediction, snapshot date) the examples
-    are drawn from, the inputs_fingerprint of its label rows and of its feature rows. A run
+    the code (the model's and the project's macros) and sample size, the feature columns, and for every (prediction,
+    snapshot date) the examples are drawn from, the inputs_fingerprint of its label rows and of its feature rows.
+    A run
       - keeps every row when the stored digest equals the one the inputs give now: the model selects nothing and the
         `replace_unless_kept` strategy writes nothing;
       - otherwise draws every example again and replaces the table (a new training date, a late event in a
@@ -42,7 +43,8 @@
 {% endmacro %}
 {% macro duckdb__customer_ai_examples_inputs_fingerprint(snapshots) %}
     {%- if not execute -%}{{ return("''") }}{%- endif -%}
-    {%- set rules = [model.raw_code, var('customer_ai__training_max_rows'), customer_ai_feature_columns('features')] -%}
+    {%- set rules = [customer_ai_model_code(), var('customer_ai__training_max_rows'),
+                     customer_ai_feature_columns('features')] -%}
     {%- set query -%}
     with
 

@@ -38,8 +38,9 @@
 
 
 {#-
-    What every per-snapshot model's rows are computed with besides their inputs: the code of every feature model,
-    the feature windows and catalog (event types, custom events, attributes), and the settings they read.
+    What every per-snapshot model's rows are computed with besides their inputs: the code of every feature model
+    and of the project's macros (customer_ai_project_macros_digest), the feature windows and catalog (event types,
+    custom events, attributes), and the settings they read.
 -#}
 {% macro customer_ai_feature_rules_fingerprint() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
@@ -50,7 +51,7 @@
     {%- endfor -%}
     {%- set settings = {'windows': customer_ai_feature_windows(), 'catalog': customer_ai_feature_catalog(),
                         'passive_event_types': var('customer_ai__passive_event_types')} -%}
-    {{ return(local_md5(code | join('\n') ~ '|' ~ tojson(settings))) }}
+    {{ return(local_md5(code | join('\n') ~ '|' ~ customer_ai_project_macros_digest() ~ '|' ~ tojson(settings))) }}
 {% endmacro %}
 
 
@@ -153,14 +154,16 @@
 
 {#-
     The inputs of int_prediction_snapshots_labeled, one row per scheduled (prediction, snapshot date) but those of
-    the kept dates, with the digest of what its rows are counted from: the labels' rules (the model's code and every
-    prediction's settings), the conditions' rules (int_prediction_activity_flagged: one digest for the whole table,
-    as a rules change retests every day), the snapshot's kind and outcome window, and the daily activity on or
-    before the end of the outcome window. A label cannot change once that window has closed unless a day in it
-    (or before it: who is in the population, who was active) is restaged.
+    the kept dates, with the digest of what its rows are counted from: the labels' rules (the code of the model and
+    of the project's macros, and every prediction's settings), the conditions' rules
+    (int_prediction_activity_flagged: one digest for the whole table, as a rules change retests every day), the
+    snapshot's kind and outcome window, and the daily activity on or before the end of the outcome window. A label
+    cannot change once that window has closed unless a day in it (or before it: who is in the population, who was
+    active) is restaged.
 -#}
 {% macro customer_ai_label_snapshot_inputs(kept=[]) -%}
-    {%- set rules = local_md5(model.raw_code ~ '|' ~ tojson(customer_ai_predictions())) if execute else '' -%}
+    {%- set rules = local_md5(customer_ai_model_code() ~ '|' ~ tojson(customer_ai_predictions())) if execute
+        else '' -%}
     {%- set label_snapshots -%}
     (
         select

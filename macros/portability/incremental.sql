@@ -78,6 +78,35 @@
 {% endmacro %}
 
 
+{#-
+    The code that an incremental model's kept rows depend on: the model's own code and the code of every macro of
+    this project. It goes into the model's rules fingerprint. Most of the SQL is in macros (conditions, windows,
+    repeated keys, sessions), so an upgrade that changes only a macro recomputes the rows the next run would
+    otherwise keep, and the refresh still equals a full build. Every project macro counts, even one the model never
+    calls: an upgrade recomputes a little more than it must, but rows never go stale.
+-#}
+{% macro customer_ai_model_code() %}
+    {{ return(model.raw_code ~ '\n' ~ customer_ai_project_macros_digest()) }}
+{% endmacro %}
+
+{% macro customer_ai_project_macros_digest() %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set code = [] -%}
+    {#- the project's macros by name (dispatched ones too: duckdb__customer_ai_...), also when it is installed as a
+        package; macros of dbt and of adapters are left out, since a dbt upgrade alone should not recompute every
+        row -#}
+    {%- for name, value in context.items() | sort
+        if 'customer_ai_' in name and value.macro is defined and value.macro.package_name == 'customer_ai' -%}
+        {%- do code.append(name ~ '\n' ~ value.macro.macro_sql) -%}
+    {%- endfor -%}
+    {%- if not code -%}
+        {{ exceptions.raise_compiler_error("customer_ai_project_macros_digest: found none of the project's macros;"
+            ~ " the rules fingerprints would not see a change of them") }}
+    {%- endif -%}
+    {{ return(local_md5(code | join('\n'))) }}
+{% endmacro %}
+
+
 {#- `expr in (<the dates>)` for a list of YYYY-MM-DD strings; false for an empty list. -#}
 {% macro customer_ai_in_dates(expr, dates) -%}
     {%- if not dates -%}false{%- else -%}

@@ -6,9 +6,9 @@
     rolled up (customer_ai_rolled_up_through): the sessions of a profile sessionized whole are deleted first
     (pre-hook customer_ai_delete_sessions_rolled_up_again) and aggregated again; a profile that kept its rows
     keeps its sessions and gets its new days' sessions, numbered on from its last. Stamps are run start times, which
-    only grow from run to run (as staging's restaged days also assume). A change of the model's code, or a table
-    from before rows recorded both, aggregates every session again. The sessions of profiles with no site or app
-    event left (no longer in int_events_sessionized) are deleted after the run
+    only grow from run to run (as staging's restaged days also assume). A change of the code (the model's or a
+    project macro's), or a table from before rows recorded both, aggregates every session again. The sessions of
+    profiles with no site or app event left (no longer in int_events_sessionized) are deleted after the run
     (customer_ai_delete_sessions_without_events, macros/staging/erasure.sql).
     On DuckDB the model is incremental (append, after the pre-hook's delete); on Spark, where sessionization
     overwrites whole buckets, it is a table.

@@ -9,7 +9,7 @@
     recomputed when
       - the latest staged_at of its events differs from the one its rows recorded (restaged since),
       - it is new (no rows yet) or gone (rows, but no staged event left: its rows are deleted),
-      - the rules changed (the model's code or its settings): then every day is.
+      - the rules changed (the code of the model or of a project macro, or its settings): then every day is.
     A day whose events give no row (none met a condition, say) has nothing to record that it was looked at, so it
     is looked at again by each run: cheap, it has no rows.
     On DuckDB such a model is incremental (replace_slices on the day, then the rows of days with no staged event
@@ -29,9 +29,10 @@
 {% endmacro %}
 
 
-{#- The model's rules: its code and the settings (or compiled SQL) it passes. -#}
+{#- The model's rules: its code and the project's macros (customer_ai_model_code), and the settings (or compiled SQL)
+    it passes. -#}
 {% macro customer_ai_per_day_rules_fingerprint(settings) %}
-    {{ return(local_md5(model.raw_code ~ '|' ~ tojson(settings))) }}
+    {{ return(local_md5(customer_ai_model_code() ~ '|' ~ tojson(settings))) }}
 {% endmacro %}
 
 

@@ -57,7 +57,7 @@
         'max_event_revenue': var('customer_ai__max_event_revenue'),
         'max_event_quantity': var('customer_ai__max_event_quantity'),
         'passthrough_fields': var('customer_ai__passthrough_fields') or []} -%}
-    {{ return(local_md5(model.raw_code ~ '|' ~ tojson(settings))) }}
+    {{ return(local_md5(customer_ai_model_code() ~ '|' ~ tojson(settings))) }}
 {% endmacro %}
 
 

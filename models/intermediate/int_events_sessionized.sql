@@ -20,9 +20,9 @@
     sessions cannot change. Any other changed profile is sessionized again whole. On Spark, whose staging is rebuilt
     every run, the changed profiles are those whose per-profile count and fingerprint of the events differ from
     those of the rows already sessionized, each sessionized whole (macros/sessions/resessionize.sql).
-    Every row also records the rules it was sessionized with (sessions_rules_fingerprint: this model's code and the
-    session settings); a change of them re-sessionizes every profile, as does a table sessionized before rows
-    recorded them (sync_all_columns adds the column).
+    Every row also records the rules it was sessionized with (sessions_rules_fingerprint: the code of this model and
+    of the project's macros, and the session settings); a change of them re-sessionizes every profile, as does a
+    table sessionized before rows recorded them (sync_all_columns adds the column).
     Profiles that no longer have any site or app event (an erasure request, say) are removed after the run
     (post-hook), so nothing of them stays behind. How rows are replaced depends on the engine: replace_slices on
     profile and day (DuckDB), or overwriting the profile_bucket partitions of the changed profiles (Spark on Parquet,
@@ -30,7 +30,8 @@
 */
 {%- set gap_seconds = var('customer_ai__sessions_inactivity_minutes') * 60 -%}
 {%- set max_seconds = var('customer_ai__sessions_max_minutes') * 60 -%}
-{%- set rules = customer_ai_string_literal(local_md5(model.raw_code ~ '|' ~ gap_seconds ~ '|' ~ max_seconds)) -%}
+{%- set rules = customer_ai_string_literal(
+    local_md5(customer_ai_model_code() ~ '|' ~ gap_seconds ~ '|' ~ max_seconds)) -%}
 {%- set rows_record_rules = is_incremental() and customer_ai_relation_has_columns(this, ['sessions_rules_fingerprint']) -%}
 {#- sessions are visits to the site or app: marketing email events belong to no session -#}
 {%- set is_site_or_app_event = "event_type not like 'directMarketing.%'" -%}

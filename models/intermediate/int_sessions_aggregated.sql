@@ -5,10 +5,10 @@
     Incremental on DuckDB: a run aggregates only the events int_events_sessionized wrote since the last run's
     (stamped later): every session of a profile sessionized whole (its old sessions deleted first), the new days'
     sessions of a profile that kept its rows (numbered on from its last session); it deletes the sessions of
-    profiles that have none left. A change of this model's code, or a table from before rows recorded both,
-    aggregates every session again (macros/sessions/rollup.sql). On Spark it is a table.
+    profiles that have none left. A change of the code (this model's or a project macro's), or a table from before
+    rows recorded both, aggregates every session again (macros/sessions/rollup.sql). On Spark it is a table.
 */
-{%- set rules = customer_ai_string_literal(local_md5(model.raw_code)) %}
+{%- set rules = customer_ai_string_literal(local_md5(customer_ai_model_code())) %}
 {%- set rows_record = is_incremental() and customer_ai_relation_has_columns(this, ['sessionized_at', 'rules_fingerprint']) %}
 {%- set through = customer_ai_rolled_up_through(this, rules) if rows_record else none %}
 

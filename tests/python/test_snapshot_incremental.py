@@ -10,6 +10,7 @@ import shutil
 
 import duckdb
 import pyarrow.parquet as pq
+from conftest import copy_project, run_dbt
 from flat_events import BUY, VIEW, every_other_day, flat_events, flat_file_source, rows_but_run_times
 
 
@@ -282,6 +283,44 @@ def test_training_examples_are_kept_whole_while_their_labels_and_features_are_un
     for model in models:
         assert f"{model}: drawing every example (built before rows recorded their inputs)" in out, out[-3000:]
         assert rows("inc.duckdb", model) == rows("full.duckdb", model), model
+
+
+def test_a_change_of_a_project_macro_alone_recomputes_every_row_a_run_would_keep(tmp_path):
+    """Most of the SQL is in the project's macros, not in the models' own code: an upgrade that changes only a macro
+    must not leave rows computed by the old code behind. Every incremental model's rules fingerprint holds the
+    project's macros, so the run after a macro changed (here only by a comment) restages, sessionizes, recounts,
+    computes and draws everything again, where a run before the change kept it all."""
+    path = tmp_path / "events.parquet"
+    pq.write_table(flat_events(every_other_day(dt.date(2025, 1, 2), dt.date(2025, 5, 30))), path)
+    project = copy_project(tmp_path / "project")
+    run = {**flat_file_source(path), "customer_ai__as_of_date": "2025-05-30"}
+    select = ["run", "--select", "+int_training_examples_sampled"]
+    run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project)
+    unchanged = run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project).stdout
+
+    macros = project / "macros" / "portability" / "incremental.sql"
+    definition = "{% macro customer_ai_in_dates(expr, dates) -%}"
+    assert definition in macros.read_text()
+    macros.write_text(macros.read_text().replace(definition, definition + "{#- the same SQL, other code -#}"))
+    changed = run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project).stdout
+
+    everything_again = [
+        "stg_experience_events__validated: restaging every event day",
+        "int_events_sessionized: sessionizing every profile (the session rules changed)",
+        "int_sessions_aggregated: aggregating every session (the rollup rules changed)",
+        "int_profile_activities_aggregated_to_days: recomputing every event day (its rules changed)",
+        "int_prediction_activity_flagged: recomputing every event day (its rules changed)",
+        "int_training_examples_sampled: drawing every example (its labels, features or rules changed)",
+    ]
+    for line in everything_again:
+        assert line not in unchanged and line in changed, (line, changed[-3000:])
+    for model in ("int_profile_activities_accumulated_to_snapshots", "int_profile_snapshots_featurized"):
+        kept = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", unchanged)
+        recomputed = re.search(rf"{model}: computing (\d+) snapshot dates, keeping (\d+)", changed)
+        assert kept and kept.group(1) == "0" and int(kept.group(2)) > 0, (model, unchanged[-3000:])
+        assert recomputed and recomputed.groups() == (kept.group(2), "0"), (model, changed[-3000:])
+    labels = re.search(r"int_prediction_snapshots_labeled: computing (\d+) .*keeping (\d+)", changed)
+    assert labels and labels.group(2) == "0", changed[-3000:]
 
 
 def test_key_tests_of_incremental_tables_check_the_rows_the_last_run_wrote(tmp_path, dbt_runner):
