@@ -196,9 +196,18 @@ staged_fingerprints as (
     select
         profile_id,
         count(*) as events,
-        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint
-    from {{ ref('stg_experience_events') }}
-    where {{ is_site_or_app_event }}
+        {{ customer_ai_fingerprint_sum(customer_ai_sessionized_event_columns()) }} as fingerprint
+    from (
+        select
+            profile_id,
+            event_id,
+            event_at,
+            event_type,
+            {{ customer_ai_session_type_flags('event_types') | indent(8) }},
+            revenue
+        from {{ ref('stg_experience_events') }}
+        where {{ is_site_or_app_event }}
+    ) as staged
     group by profile_id
 
 ),
@@ -208,7 +217,7 @@ sessionized_fingerprints as (
     select
         profile_id,
         count(*) as events,
-        {{ customer_ai_fingerprint_sum(['event_id', 'event_at', 'event_type', 'event_types', 'revenue']) }} as fingerprint,
+        {{ customer_ai_fingerprint_sum(customer_ai_sessionized_event_columns()) }} as fingerprint,
         {%- if rows_record_rules %}
         -- rows sessionized with other rules than this run's (both bounds, so one stale row is enough)
         min(sessions_rules_fingerprint) <> {{ rules }} or max(sessions_rules_fingerprint) <> {{ rules }}
@@ -238,4 +247,21 @@ changed_profiles as (
         or sessionized_fingerprints.rules_changed
 
 ),
+{% endmacro %}
+
+
+{#-
+    The types of an event that sessions count (int_sessions_aggregated), as flags: int_events_sessionized keeps these
+    instead of the event's whole list of types (a narrower row for its window passes to sort).
+-#}
+{% macro customer_ai_session_type_flags(event_types) -%}
+    {{ customer_ai_array_contains(event_types, "'web.webpagedetails.pageViews'") }} as is_page_view,
+    {{ customer_ai_array_contains(event_types, "'commerce.productViews'") }} as is_product_view,
+    {{ customer_ai_array_contains(event_types, "'commerce.purchases'") }} as is_purchase
+{%- endmacro %}
+
+
+{#- The columns of a sessionized event that come from its staged event: what the fingerprints above compare. -#}
+{% macro customer_ai_sessionized_event_columns() %}
+    {{ return(['event_id', 'event_at', 'event_type', 'is_page_view', 'is_product_view', 'is_purchase', 'revenue']) }}
 {% endmacro %}

@@ -40,11 +40,13 @@ with
 
 site_and_app_events as (
 
+    -- the sessions count only three of an event's types: flags instead of the list keep the rows narrow, and both
+    -- window passes below sort every row with all its columns
     select
         event_id,
         profile_id,
         event_type,
-        event_types,
+        {{ customer_ai_session_type_flags('event_types') | indent(4) }},
         event_at,
         event_date,
         revenue
@@ -126,7 +128,9 @@ final as (
         event_id,
         profile_id,
         event_type,
-        event_types,
+        is_page_view,
+        is_product_view,
+        is_purchase,
         event_at,
         event_date,
         revenue,

@@ -39,15 +39,11 @@ sessions as (
             as duration_seconds,
         count(*) as event_count,
         -- an event counts for every type it carries (a product view is usually a page view too)
-        sum(case when {{ customer_ai_array_contains('event_types', "'web.webpagedetails.pageViews'") }} then 1 else 0 end)
-            as page_view_count,
-        sum(case when {{ customer_ai_array_contains('event_types', "'commerce.productViews'") }} then 1 else 0 end)
-            as product_view_count,
-        max(case when {{ customer_ai_array_contains('event_types', "'commerce.purchases'") }} then 1 else 0 end) = 1
-            as has_purchase,
+        sum(case when is_page_view then 1 else 0 end) as page_view_count,
+        sum(case when is_product_view then 1 else 0 end) as product_view_count,
+        max(case when is_purchase then 1 else 0 end) = 1 as has_purchase,
         -- rounded to the cent: a parallel sum of doubles can differ in its last bit from run to run
-        round(coalesce(sum(case when {{ customer_ai_array_contains('event_types', "'commerce.purchases'") }} then revenue end), 0), 2)
-            as revenue,
+        round(coalesce(sum(case when is_purchase then revenue end), 0), 2) as revenue,
         max(sessionized_at) as sessionized_at
     from sessionized
     group by profile_id, visit_start_epoch, piece_number
