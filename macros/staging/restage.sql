@@ -47,10 +47,11 @@
 
 
 {#-
-    What the status of a staged row depends on besides its own parsed row: the validation's code and its settings.
-    Run-time parts (the run's start) are not in it: they are handled by day. How the input is parsed (identity,
-    event types, pass-through fields, the input's columns) is not in it either: it shows in the parsed rows, whose
-    hash (input_row_hash) changes with them, so a change of those rules restages the days whose rows it changes.
+    What the status of a staged row depends on besides its own parsed row: the validation's code (with the project's
+    macros: customer_ai_model_code) and its settings. Run-time parts (the run's start) are not in it: they are
+    handled by day. How the input is parsed (identity, event types, pass-through fields, the input's columns) is not
+    in it either: it shows in the parsed rows, whose hash (input_row_hash) changes with them, so a change of those
+    rules restages the days whose rows it changes.
 -#}
 {% macro customer_ai_staging_rules_fingerprint() %}
     {%- set settings = {
