@@ -3,9 +3,8 @@
     The recent half of the activity history as one row per profile and snapshot: a column per event-type feature
     of a recent window (events in the last 7, 30 and 90 days of each event type and custom event), named as in the
     feature catalog. Each (profile, snapshot, activity) has one row, so `max` only picks it. The feature table
-    joins it: run inside the feature table, the reshape (26M rows into 5.8M at a million profiles) and the joins'
-    hash tables together outgrew the memory limit. The reshape is written here, not in a macro, so that a change
-    of it changes the feature rules (customer_ai_feature_rules_fingerprint reads the feature models' code).
+    joins it: run inside the feature table, the reshape (26M rows into 5.8M on the demo at a million profiles) and
+    the joins' hash tables together outgrew the memory limit.
 
     Incremental on DuckDB: a run computes only the snapshot dates whose inputs changed (a new scoring date, the
     dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql.
@@ -26,10 +25,11 @@ recent_activity as (
 pivoted as (
 
     /*
-        The group-by holds a `max` state per column and group (72 columns, 5.8M groups at a million profiles), and
-        over 32-bit integers a state takes half the memory of one over 64-bit: 32-50 s against 56-78 s for this
-        query at a million profiles. A count is one profile's events of one type in 90 days, far below 2^31; one
-        above it would fail the cast with an error on both engines (Spark 4 casts in ANSI mode), never wrap.
+        The group-by holds a `max` state per column and group (72 columns, 5.8M groups on the demo at a million
+        profiles), and over 32-bit integers a state takes half the memory of one over 64-bit: 32-50 s against
+        56-78 s for this query at a million profiles. A count is one profile's events of one type in 90 days, far
+        below 2^31; one above it would fail the cast with an error on both engines (Spark 4 casts in ANSI mode),
+        never wrap.
     */
     select
         profile_id,
