@@ -92,11 +92,12 @@
 {% macro customer_ai_project_macros_digest() %}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set code = [] -%}
-    {#- the project's macros by name (dispatched ones too: duckdb__customer_ai_...), also when it is installed as a
-        package; macros of dbt and of adapters are left out, since a dbt upgrade alone should not recompute every
-        row -#}
+    {#- every macro of the project (also when it is installed as a package): the customer_ai_ macros, their
+        dispatched variants and the incremental strategies (get_incremental_restage_changed_days_sql and the
+        others), which decide the rows a run replaces. Macros of dbt and of the adapters are left out, since a dbt
+        upgrade alone should not recompute every row -#}
     {%- for name, value in context.items() | sort
-        if 'customer_ai_' in name and value.macro is defined and value.macro.package_name == 'customer_ai' -%}
+        if value.macro is defined and value.macro.package_name == 'customer_ai' -%}
         {%- do code.append(name ~ '\n' ~ value.macro.macro_sql) -%}
     {%- endfor -%}
     {%- if not code -%}

@@ -288,8 +288,8 @@ def test_training_examples_are_kept_whole_while_their_labels_and_features_are_un
 def test_a_change_of_a_project_macro_alone_recomputes_every_row_a_run_would_keep(tmp_path):
     """Most of the SQL is in the project's macros, not in the models' own code: an upgrade that changes only a macro
     must not leave rows computed by the old code behind. Every incremental model's rules fingerprint holds the
-    project's macros, so the run after a macro changed (here only by a comment) restages, sessionizes, recounts,
-    computes and draws everything again, where a run before the change kept it all."""
+    project's macros, so the run after a macro changed (here an incremental strategy, only by a comment) restages,
+    sessionizes, recounts, computes and draws everything again, where a run before the change kept it all."""
     path = tmp_path / "events.parquet"
     pq.write_table(flat_events(every_other_day(dt.date(2025, 1, 2), dt.date(2025, 5, 30))), path)
     project = copy_project(tmp_path / "project")
@@ -298,8 +298,9 @@ def test_a_change_of_a_project_macro_alone_recomputes_every_row_a_run_would_keep
     run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project)
     unchanged = run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project).stdout
 
+    # an incremental strategy: a macro whose name says nothing of the project, which decides the rows a run replaces
     macros = project / "macros" / "portability" / "incremental.sql"
-    definition = "{% macro customer_ai_in_dates(expr, dates) -%}"
+    definition = "{% macro get_incremental_replace_slices_sql(arg_dict) %}"
     assert definition in macros.read_text()
     macros.write_text(macros.read_text().replace(definition, definition + "{#- the same SQL, other code -#}"))
     changed = run_dbt(select, tmp_path, run, "inc.duckdb", project_dir=project).stdout
