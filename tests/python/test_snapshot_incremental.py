@@ -71,21 +71,28 @@ def test_per_snapshot_feature_models_compute_only_the_snapshots_whose_inputs_cha
     mark("+ 1000")
     history += [("view-new-day", "p1", VIEW, "2025-05-31T09:00:00Z", None)]
     pq.write_table(flat_events(history), path)
-    # the lifetime totals of the new date start from those of the latest kept date: a copy of the warehouse whose
-    # totals on that date are marked gets the mark on the new date too
+    # the lifetime totals of the new date start from those of yesterday's scoring date, whose inputs did not change,
+    # before the run deletes it (one day read, not every day since the latest kept date): a copy of the warehouse
+    # whose totals on that date are marked gets the mark on the new date too
     shutil.copy(tmp_path / "inc.duckdb", tmp_path / "probe.duckdb")
     accumulated = "int_profile_activities_accumulated_to_snapshots"
+    yesterday = dates[-1]
+    yesterdays_rows = f"(select count(*) from {accumulated} where snapshot_date = '{yesterday}')"
+    marked_rows = rows("probe.duckdb", yesterdays_rows)[0][0]
     with duckdb.connect(str(tmp_path / "probe.duckdb")) as con:
-        con.execute(f"update {accumulated} set events_total = events_total + 1000 where snapshot_date = '{dates[-2]}'")
+        con.execute(f"update {accumulated} set events_total = events_total + 1000 where snapshot_date = '{yesterday}'")
     out = dbt_runner(select, {**variables, "customer_ai__as_of_date": "2025-05-31"}, db_name="inc.duckdb").stdout
     for model in models:
         assert f"{model}: computing 1 snapshot dates, keeping {len(dates) - 1}" in out, out[-3000:]
+    starting = f"{accumulated}: computing 1 snapshot dates, keeping {len(dates) - 1}, starting from {yesterday} (no"
+    assert starting in out, out[-3000:]
+    assert yesterday not in scheduled()
     dbt_runner(select, {**variables, "customer_ai__as_of_date": "2025-05-31"}, db_name="probe.duckdb")
     new_totals = f"(select count(*), sum(events_total) from {accumulated} where snapshot_date = '2025-05-31')"
-    kept_rows = f"(select count(*) from {accumulated} where snapshot_date = '{dates[-2]}')"
     probe, now = rows("probe.duckdb", new_totals)[0], rows("inc.duckdb", new_totals)[0]
-    marked_rows = rows("inc.duckdb", kept_rows)[0][0]
     assert probe[0] == now[0] and probe[1] - now[1] == 1000 * marked_rows > 0, (probe, now, marked_rows)
+    # and then it is gone, as a full build has it
+    assert rows("inc.duckdb", yesterdays_rows) == [(0,)]
     for model, column in marked_columns.items():
         marked = rows("inc.duckdb", f"(select min({column}) from {model} where snapshot_date = '{dates[0]}')")
         assert marked[0][0] >= 1000, (model, marked)

@@ -8,32 +8,41 @@
 
     Incremental on DuckDB: a run computes only the snapshot dates whose daily activity changed (a new scoring date,
     the dates after a late event) and keeps the others: macros/features/snapshot_incremental.sql. A computed date
-    starts from the totals of the latest kept date before it and adds the days since, so a daily run reads the
-    days after the last training date, not the whole history again.
+    starts from the totals of the latest date before it whose stored rows are still right, and adds the days
+    since: a kept date, or a date no longer scheduled whose inputs did not change (yesterday's scoring date, which
+    the run deletes afterwards), so a daily run reads the one new day, not the whole history again.
 */
 {%- set inputs = ['activity'] -%}
-{%- set kept = customer_ai_kept_snapshot_dates(inputs) %}
+{%- set stored = customer_ai_kept_and_reusable_snapshot_dates(inputs) %}
+{%- set kept, reusable = stored['kept'], stored['reusable'] %}
+{%- set starting_points = kept + reusable %}
 
 with
 
 snapshot_dates as (
 
-    -- every feature snapshot date, kept or not, with the one before it; a date computed now starts from the
-    -- latest kept date before it (base_snapshot_date, null when none is kept before it)
+    -- every feature snapshot date, kept or not, and the reusable ones, with the date before it; a date computed
+    -- now starts from the latest kept or reusable date before it (base_snapshot_date, null when there is none)
     {{ customer_ai_kept_snapshots_record(kept) }}
     select
         snapshot_date,
         previous_snapshot_date,
-        is_kept,
-        max(case when is_kept then snapshot_date end) over (
+        is_stored,
+        max(case when is_stored then snapshot_date end) over (
             order by snapshot_date rows between unbounded preceding and 1 preceding
         ) as base_snapshot_date
     from (
         select
             snapshot_date,
             lag(snapshot_date) over (order by snapshot_date) as previous_snapshot_date,
-            {{ customer_ai_in_dates('snapshot_date', kept) }} as is_kept
-        from {{ customer_ai_feature_snapshot_dates() }}
+            {{ customer_ai_in_dates('snapshot_date', starting_points) }} as is_stored
+        from (
+            select snapshot_date from {{ customer_ai_feature_snapshot_dates() | indent(12) }}
+            {%- for day in reusable %}
+            union all
+            select {{ customer_ai_date_literal(day) }} as snapshot_date
+            {%- endfor %}
+        ) as feature_and_reusable_dates
     ) as feature_snapshot_dates
 
 ),
@@ -41,7 +50,7 @@ snapshot_dates as (
 computed_dates as (
 
     select * from snapshot_dates
-    where not is_kept
+    where not is_stored
 
 ),
 
@@ -54,14 +63,15 @@ activities as (
 activity_numbers as (
 
     -- the group-bys below are on numbers, the names are joined back after them (macros/features/activity_numbers.sql)
-    {{ customer_ai_activity_numbers([ref('int_profile_activities_aggregated_to_days')] + ([this] if kept else [])) }}
+    {{ customer_ai_activity_numbers(
+        [ref('int_profile_activities_aggregated_to_days')] + ([this] if starting_points else [])) }}
 
 ),
 
 intervals as (
 
-    -- the days of each computed date's interval (previous snapshot, snapshot]: from the latest kept date on,
-    -- a computed date's interval totals and the kept date's totals add up to its own
+    -- the days of each computed date's interval (previous snapshot, snapshot]: from the latest kept or reusable
+    -- date on, a computed date's interval totals and that date's totals add up to its own
     select
         activities.profile_id,
         activity_numbers.activity_number,
@@ -78,11 +88,11 @@ intervals as (
         and (computed_dates.previous_snapshot_date is null
             or activities.activity_date > computed_dates.previous_snapshot_date)
     group by activities.profile_id, activity_numbers.activity_number, computed_dates.snapshot_date
-    {%- if kept %}
+    {%- if starting_points %}
 
     union all
 
-    -- the totals of the kept dates that computed dates start from, as one interval ending on the kept date
+    -- the totals of the kept or reusable dates that computed dates start from, as one interval ending on that date
     select
         kept_totals.profile_id,
         activity_numbers.activity_number,
