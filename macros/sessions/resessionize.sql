@@ -252,5 +252,5 @@ changed_profiles as (
 
 {#- The columns of a sessionized event that come from its staged event: what the fingerprints above compare. -#}
 {% macro customer_ai_sessionized_event_columns() %}
-    {{ return(['event_id', 'event_at', 'event_type', 'is_page_view', 'is_product_view', 'is_purchase', 'revenue']) }}
+    {{ return(['event_id', 'event_at', 'event_type'] + customer_ai_session_flagged_types().keys() | list + ['revenue']) }}
 {% endmacro %}
