@@ -119,6 +119,35 @@
 
 
 {#-
+    Whether a timestamp without time zone (`expr`) lies on one of the days (YYYY-MM-DD strings): the same rows as
+    `customer_ai_in_dates('cast(' ~ expr ~ ' as date)', dates)`, written as ranges of the timestamp itself,
+    consecutive days merged into one range. A scan can filter by such ranges before it reads other columns (DuckDB
+    also skips whole row groups by their min and max), where a cast must be computed on every row first.
+-#}
+{% macro customer_ai_on_days(expr, dates) -%}
+    {%- if not dates -%}{{ return('false') }}{%- endif -%}
+    {%- set one_day = modules.datetime.timedelta(days=1) -%}
+    {%- set ranges = [] -%}
+    {%- for text in dates | map('string') | unique | sort -%}
+        {%- set day = modules.datetime.date.fromisoformat(text) -%}
+        {%- if ranges and ranges[-1][1] == day -%}
+            {%- set extended = [ranges[-1][0], day + one_day] -%}
+            {%- do ranges.pop() -%}
+            {%- do ranges.append(extended) -%}
+        {%- else -%}
+            {%- do ranges.append([day, day + one_day]) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    (
+        {%- for start, end in ranges %}
+        ({{ expr }} >= {{ customer_ai_timestamp_literal(start) }} and {{ expr }} < {{ customer_ai_timestamp_literal(end) }})
+        {%- if not loop.last %} or{% endif -%}
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#-
     What an incremental model decides when it renders (which days to restage, which snapshot dates to keep) is
     written into its compiled SQL as a comment, and its incremental strategy reads it back from there rather than
     asking again. The comment also shows, in target/run/, what a run decided. `value` is a JSON object without

@@ -52,3 +52,9 @@
 {% macro customer_ai_date_literal(text) -%}
     cast({{ customer_ai_string_literal(text | string) }} as date)
 {%- endmacro %}
+
+
+{#- Midnight of a day (a date or a YYYY-MM-DD string) as a timestamp without time zone. -#}
+{% macro customer_ai_timestamp_literal(day) -%}
+    cast({{ customer_ai_string_literal(day | string) }} as timestamp)
+{%- endmacro %}

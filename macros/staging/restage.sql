@@ -134,7 +134,7 @@
 {% macro customer_ai_on_restaged_day(row_alias, days) -%}
     {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
     (
-        {{ customer_ai_in_dates('cast(' ~ row_alias ~ '.event_at as date)', days['dates']) }}
+        {{ customer_ai_on_days(row_alias ~ '.event_at', days['dates']) }}
         {%- if days['undated'] %}
         or {{ row_alias }}.event_at is null
         {%- endif %}
@@ -149,6 +149,9 @@
 -#}
 {% macro customer_ai_is_restaged(row_alias, staged, days) -%}
     {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
+    {{ return(adapter.dispatch('customer_ai_is_restaged', 'customer_ai')(row_alias, staged, days)) }}
+{%- endmacro %}
+{% macro default__customer_ai_is_restaged(row_alias, staged, days) -%}
     {%- set parsed = ref('stg_experience_events__parsed') -%}
     (
         {{ customer_ai_on_restaged_day(row_alias, days) }}
@@ -163,6 +166,19 @@
             where staged_copy.event_id is not null
                 and {{ customer_ai_on_restaged_day('staged_copy', days) }}
         )
+    )
+{%- endmacro %}
+{#-
+    DuckDB: the same rows, picked by row id. The condition is evaluated on a scan of the two columns it reads, and
+    only the picked rows are read whole; with the condition on the wide scan itself (its `or` keeps DuckDB from
+    filtering the scan), every column of every input row was read (a temporary table of 7.9 s against 3.4 s at a
+    million profiles, 67M input rows, two days restaged).
+-#}
+{% macro duckdb__customer_ai_is_restaged(row_alias, staged, days) -%}
+    {{ row_alias }}.rowid in (
+        select candidate_row.rowid
+        from {{ ref('stg_experience_events__parsed') }} as candidate_row
+        where {{ default__customer_ai_is_restaged('candidate_row', staged, days) }}
     )
 {%- endmacro %}
 

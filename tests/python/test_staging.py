@@ -476,6 +476,40 @@ def test_incremental_staging_restages_changed_days_and_equals_a_full_build(tmp_p
     assert reasons["edited-later"] == "revenue above customer_ai__max_event_revenue"
 
 
+def test_restaged_days_are_picked_by_time_ranges_that_hold_exactly_their_dates(dbt_runner):
+    """Restaging finds a day's rows by ranges of event_at (a scan can filter by them before it reads the wide
+    rows): they hold the same moments as the days' dates, midnights and the last microsecond before them included,
+    with consecutive days merged into one range."""
+    days = ["2025-05-03", "2025-05-01", "2025-05-02", "2025-05-05", "2025-05-01"]
+    on_days = f"customer_ai_on_days('moment', {days})"
+    query = f"""
+        with moments as (
+            select unnest(generate_series(timestamp '2025-04-29', timestamp '2025-05-08', interval 1 hour)) as moment
+            union all
+            select unnest(generate_series(timestamp '2025-04-29', timestamp '2025-05-08', interval 1 day))
+                - interval 1 microsecond
+            union all
+            select null
+        )
+        select
+            count(*) filter (
+                where ({{{{ {on_days} }}}}) is distinct from
+                    ({{{{ customer_ai_in_dates('cast(moment as date)', {days}) }}}})
+            ) as disagreements,
+            count(*) filter (where {{{{ {on_days} }}}}) as moments_on_the_days,
+            count(*) filter (where {{{{ customer_ai_on_days('moment', []) }}}}) as moments_on_no_days,
+            {{{{ customer_ai_string_literal({on_days}) }}}} as written
+        from moments
+    """
+    result = dbt_runner(["show", "--inline", query, "--output", "json"])
+    (shown,) = json.loads(result.stdout[result.stdout.index("{") :])["show"]
+    assert shown["disagreements"] == 0, shown
+    # four days of 24 hourly moments, and the last microsecond of each
+    assert shown["moments_on_the_days"] == 4 * 24 + 4, shown
+    assert shown["moments_on_no_days"] == 0, shown
+    assert shown["written"].count(">=") == 2, shown["written"]  # 1-3 May and 5 May
+
+
 def test_parsing_reads_only_new_and_changed_files_and_equals_a_full_build(tmp_path, dbt_runner):
     """With file input the parsed rows are kept per file: a run parses the new and changed files only, drops the
     rows of a file that is gone, parses every file again when a parsing setting changes, and always holds the rows
