@@ -47,7 +47,7 @@ touched_profiles as (
         min(event_date) as first_changed_day
     from (
         select profile_id, event_date from {{ ref('stg_experience_events') }}
-        where {{ customer_ai_in_dates('event_date', days) }} and {{ is_site_or_app_event }}
+        where {{ customer_ai_on_days('event_at', days) }} and {{ is_site_or_app_event }}
         union all
         select profile_id, event_date from {{ this }}
         where {{ customer_ai_in_dates('event_date', days) }}

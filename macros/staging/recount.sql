@@ -45,7 +45,8 @@
     {%- if not is_incremental() -%}{{ return('select * from ' ~ events) }}{%- endif -%}
     {%- set days = customer_ai_recomputed_days(this, day_column, settings) -%}
     {%- if days is none -%}{{ return('select * from ' ~ events) }}{%- endif -%}
-    {{ return('select * from ' ~ events ~ ' where ' ~ customer_ai_in_dates('event_date', days)) }}
+    {#- by event_at ranges, which the scan filters by, rather than by the view's computed event_date -#}
+    {{ return('select * from ' ~ events ~ ' where ' ~ customer_ai_on_days('event_at', days)) }}
 {% endmacro %}
 
 
