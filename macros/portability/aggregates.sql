@@ -34,3 +34,8 @@
 {% macro spark__customer_ai_sorted_string_agg(expr, separator) -%}
     array_join(array_sort(collect_list({{ expr }})), {{ customer_ai_string_literal(separator) }})
 {%- endmacro %}
+{#- DuckDB: the list sorted once per group, as on Spark; string_agg's ordered form sorted every group's rows apart
+    (dim_customer_profiles' segment lists at a million profiles: 1.15-1.35 s against 0.59-0.61 s, the same text). -#}
+{% macro duckdb__customer_ai_sorted_string_agg(expr, separator) -%}
+    array_to_string(list_sort(list({{ expr }}) filter (where {{ expr }} is not null)), {{ customer_ai_string_literal(separator) }})
+{%- endmacro %}

@@ -492,6 +492,12 @@ def test_profiles_carry_scores_reasons_value_and_segments(built):
     score, bucket, reason, clv_value, tier, segment_ids = row
     assert score >= 75 and bucket == "high" and reason and clv_value is not None and tier
     assert "purchase_next_30d__bucket_high" in segment_ids.split(",")
+    # every profile's segment list: its memberships' ids, sorted, each once
+    listed = dict(query(db, "select profile_id, coalesce(segment_ids, '') from dim_customer_profiles"))
+    members: dict[str, list[str]] = {profile: [] for profile in listed}
+    for profile, segment in query(db, "select profile_id, segment_id from fct_segment_memberships"):
+        members[profile].append(segment)
+    assert listed == {profile: ",".join(sorted(ids)) for profile, ids in members.items()}
 
 
 def test_parquet_copies_can_be_read_by_another_process_during_a_build(built):
