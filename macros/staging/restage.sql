@@ -146,12 +146,24 @@
     Whether a row of the parsed input (aliased `row_alias`) is restaged: it lies on a restaged day, or its id has a
     copy on one, in the input or in the staged rows. (The strategy's delete needs no such subquery: the new rows
     hold those ids.)
+    When the parsed input is a table (customer_ai_parses_by_file: DuckDB with file input) the rows are picked by row
+    id: the condition is evaluated on a scan of the two columns it reads, and only the picked rows are read whole.
+    With the condition on the wide scan itself (its `or` keeps DuckDB from filtering the scan), every column of
+    every input row was read (a temporary table of 5.8-7.3 s against 3.4-3.6 s at a million profiles, 67M input
+    rows, two days restaged). A parsed view (table or demo input) has no row ids and gets the condition itself.
 -#}
 {% macro customer_ai_is_restaged(row_alias, staged, days) -%}
     {%- if days['all'] -%}{{ return('true') }}{%- endif -%}
-    {{ return(adapter.dispatch('customer_ai_is_restaged', 'customer_ai')(row_alias, staged, days)) }}
+    {%- if not customer_ai_parses_by_file() -%}
+        {{ return(customer_ai_restaged_row_condition(row_alias, staged, days)) }}
+    {%- endif -%}
+    {{ row_alias }}.rowid in (
+        select candidate_row.rowid
+        from {{ ref('stg_experience_events__parsed') }} as candidate_row
+        where {{ customer_ai_restaged_row_condition('candidate_row', staged, days) }}
+    )
 {%- endmacro %}
-{% macro default__customer_ai_is_restaged(row_alias, staged, days) -%}
+{% macro customer_ai_restaged_row_condition(row_alias, staged, days) -%}
     {%- set parsed = ref('stg_experience_events__parsed') -%}
     (
         {{ customer_ai_on_restaged_day(row_alias, days) }}
@@ -166,25 +178,6 @@
             where staged_copy.event_id is not null
                 and {{ customer_ai_on_restaged_day('staged_copy', days) }}
         )
-    )
-{%- endmacro %}
-{#-
-    DuckDB, when the parsed input is a table (file input): the same rows, picked by row id. The condition is
-    evaluated on a scan of the two columns it reads, and only the picked rows are read whole; with the condition on
-    the wide scan itself (its `or` keeps DuckDB from filtering the scan), every column of every input row was read
-    (a temporary table of 5.8-7.3 s against 3.4-3.6 s at a million profiles, 67M input rows, two days restaged).
--#}
-{% macro duckdb__customer_ai_is_restaged(row_alias, staged, days) -%}
-    {%- set parsed = ref('stg_experience_events__parsed') -%}
-    {%- set stored = load_relation(parsed) -%}
-    {%- if stored is none or not stored.is_table -%}
-        {#- the parsed input is a view with table or demo input, and a view has no row ids -#}
-        {{ return(default__customer_ai_is_restaged(row_alias, staged, days)) }}
-    {%- endif -%}
-    {{ row_alias }}.rowid in (
-        select candidate_row.rowid
-        from {{ parsed }} as candidate_row
-        where {{ default__customer_ai_is_restaged('candidate_row', staged, days) }}
     )
 {%- endmacro %}
 
