@@ -31,9 +31,9 @@ from customer_ai.propensity import (
     train_prediction,
     tree_model,
 )
+from customer_ai.retrain import should_retrain
 
 USABLE_STATUSES = (STATUS_TRAINED, STATUS_POOR)
-RETRAIN_POLICIES = ("always", "older_than", "never")
 
 
 @dataclass(frozen=True)
@@ -155,26 +155,6 @@ def json_setting(value: Any) -> Any:
 def parse_predictions(value: Any) -> list[tuple[str, str]]:
     """customer_ai__predictions (JSON, validated by dbt before any model runs) -> [(name, propensity_type)]."""
     return [(p["name"], p["propensity_type"]) for p in json_setting(value)]
-
-
-def should_retrain(
-    policy: str, after_days: int, last_trained_at: dt.datetime | None, now: dt.datetime
-) -> tuple[bool, str]:
-    """Whether to fit a new model now, and why."""
-    if policy not in RETRAIN_POLICIES:
-        raise ValueError(
-            f"customer_ai__retrain_policy: unknown policy '{policy}'; one of {', '.join(RETRAIN_POLICIES)}"
-        )
-    if last_trained_at is None:
-        return True, "no model yet"
-    if policy == "always":
-        return True, "retrain policy 'always'"
-    if policy == "never":
-        return False, "retrain policy 'never'"
-    age = (now - last_trained_at).total_seconds() / 86_400
-    if age >= after_days:
-        return True, f"latest model is {age:.1f} days old (>= {after_days})"
-    return False, f"latest model is {age:.1f} days old (< {after_days})"
 
 
 def _json(value) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from cdnow import CALIBRATION_END, calibration_days
 from conftest import clv_settings
@@ -223,6 +224,41 @@ def test_zero_and_negative_order_values_are_left_out_of_gamma_gamma():
     assert np.isfinite(values["expected_order_value"]).all()
     assert np.isfinite(values["predicted_clv"]).all()
     assert (values["predicted_clv"] >= 0).all()
+
+
+def test_the_fits_are_kept_while_the_retrain_policy_allows_and_nothing_made_them_stale(rfm):
+    summary = pd.DataFrame(
+        {
+            "frequency": rfm["frequency"],
+            "recency_days": rfm["recency"] * 7,
+            "tenure_days": rfm["tenure"] * 7,
+            "repeat_order_value": np.where(rfm["frequency"] > 0, rfm["monetary"], np.nan),
+        }
+    )
+    settings = clv_settings()
+    _, _, stored = clv_steps.fit_models(summary, settings, dt.date(1997, 9, 30), "clv__stored", NOW)
+    assert {row["status"] for row in stored.to_pylist()} <= set(clv_steps.USABLE_STATUSES)
+
+    def kept(table=stored, policy="older_than", days_later=3.0, **overrides):
+        now = NOW + dt.timedelta(days=days_later)
+        return clv_steps.kept_fits(table, clv_settings(**overrides), policy, 7, now)
+
+    fits, why = kept()
+    assert fits is not None and fits.equals(stored), why
+    assert why == "latest fit is 3.0 days old (< 7)"
+    assert kept(policy="never")[0] is not None
+    # the policy says when to fit again
+    assert kept(days_later=7.0) == (None, "latest fit is 7.0 days old (>= 7)")
+    assert kept(policy="always") == (None, "retrain policy 'always'")
+    # so does anything that makes the stored fits stale or unusable, whatever the policy
+    assert kept(table=None, policy="never") == (None, "no fits yet")
+    assert kept(table=stored.drop_columns(["fit_fingerprint"]), policy="never") == (None, "no fits yet")
+    assert kept(time_unit="days", policy="never") == (None, "the fitting settings or code changed")
+    assert kept(min_repeat_buyers=settings.min_repeat_buyers + 1, policy="never")[0] is None
+    assert kept(horizon_days=settings.horizon_days * 2, annual_discount_rate=0.2)[0] is not None  # predictions only
+    statuses = pa.array(["fitted", clv_steps.STATUS_DEGENERATE])
+    degenerate = stored.set_column(stored.schema.get_field_index("status"), "status", statuses)
+    assert kept(table=degenerate, policy="never") == (None, "the latest fit of gamma_gamma is not usable")
 
 
 def test_predictions_from_stored_parameters_equal_the_fitted_models(rfm):

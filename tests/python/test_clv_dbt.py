@@ -89,3 +89,19 @@ def test_cdnow_through_dbt_matches_the_standalone_fit(dbt_runner):
     assert (round(p, 2), round(q, 2), round(gamma, 2)) == (6.25, 3.74, 15.44)
 
     assert values == (2_357, 2_357, 2_357)
+
+    # a build the retrain policy lets keep the fits copies them and predicts from them with the current histories
+    with duckdb.connect(str(dbt_runner.tmp_path / "cdnow.duckdb"), read_only=True) as con:
+        first = con.sql("select model_name, model_run_id, fitted_at, r, p from ml_clv_model_fits order by 1").fetchall()
+    again = dbt_runner(
+        ["run", "--select", "ml_clv_model_fits", "ml_customer_lifetime_values"],
+        {**variables, "customer_ai__retrain_policy": "older_than"},
+        db_name="cdnow.duckdb",
+    )
+    assert f"lifetime value: keeping the fits of {first[0][1]} (latest fit is 0.0 days old (< 7))" in again.stdout
+    assert "lifetime value: fitting" not in again.stdout
+    with duckdb.connect(str(dbt_runner.tmp_path / "cdnow.duckdb"), read_only=True) as con:
+        kept = con.sql("select model_name, model_run_id, fitted_at, r, p from ml_clv_model_fits order by 1").fetchall()
+        used = con.sql("select distinct model_run_id from ml_customer_lifetime_values").fetchall()
+    assert kept == first
+    assert used == [(first[0][1],)]
