@@ -150,7 +150,8 @@
 {#-
     Per row of `bounds` (an aliased subquery), grouped by `keys`: a digest of the daily activity on or before
     `end_date` (an expression on bounds): the latest events_staged_at of its days, how many days, and its rules
-    fingerprint. A day restaged, added or erased on or before the end date changes it; a later one does not.
+    fingerprint. A day restaged, added or erased on or before the end date changes it; a later one does not. The
+    days are read from int_activity_days_summarized, one row per day.
 -#}
 {% macro customer_ai_activity_digest(bounds, keys, end_date) -%}
     {%- set str = dbt.type_string() -%}
@@ -159,19 +160,11 @@
         concat_ws('|',
             cast(max(activity_days.events_staged_at) as {{ str }}),
             cast(count(*) as {{ str }}),
-            min(activity_days.first_rules),
-            max(activity_days.last_rules)
+            min(activity_days.first_rules_fingerprint),
+            max(activity_days.last_rules_fingerprint)
         ) as digest
     from {{ bounds }}
-    inner join (
-        select
-            activity_date,
-            max(events_staged_at) as events_staged_at,
-            min(rules_fingerprint) as first_rules,
-            max(rules_fingerprint) as last_rules
-        from {{ ref('int_profile_activities_aggregated_to_days') }}
-        group by activity_date
-    ) as activity_days
+    inner join {{ ref('int_activity_days_summarized') }} as activity_days
         on activity_days.activity_date <= {{ end_date }}
     group by {{ keys | join(', ') }}
 {%- endmacro %}
@@ -264,7 +257,7 @@
     kept), but until then their rows are right, and int_profile_activities_accumulated_to_snapshots starts the
     lifetime totals of a computed date from the latest kept or reusable date before it, so the day's new scoring
     date adds one day to yesterday's totals instead of every day since the latest training date. One query answers
-    both (the digest of the daily activity per day is the costly part: 0.8 s at a million profiles).
+    both.
 -#}
 {% macro customer_ai_kept_and_reusable_snapshot_dates(inputs) %}
     {%- if not (execute and is_incremental()) -%}{{ return({'kept': [], 'reusable': []}) }}{%- endif -%}
