@@ -39,7 +39,14 @@ BACKTEST_MODELS_SCHEMA = pa.schema(
 # the making of the row from it (metrics, JSON formats, the serialized blob)
 TRAINING_CODE = [
     Path(__file__).with_name(name)
-    for name in ("propensity.py", "features.py", "propensity_steps.py", "registry.py", "backtest_steps.py")
+    for name in (
+        "propensity.py",
+        "hgb_binning.py",
+        "features.py",
+        "propensity_steps.py",
+        "registry.py",
+        "backtest_steps.py",
+    )
 ]
 
 BACKTEST_SCORES_SCHEMA = pa.schema(

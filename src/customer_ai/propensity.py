@@ -29,7 +29,11 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
+from customer_ai import hgb_binning
 from customer_ai.features import FeatureSpec
+
+# weighted bin thresholds in one pass per feature on scikit-learn 1.9.1 (same thresholds, see hgb_binning)
+hgb_binning.install()
 
 STATUS_TRAINED = "trained"
 STATUS_POOR = "poor_quality"
