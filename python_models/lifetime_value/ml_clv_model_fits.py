@@ -22,7 +22,7 @@ def model(dbt, session):
     )
     fitted_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     kept, why = clv_steps.kept_fits(
-        warehouse.stored_table(dbt.this),
+        lambda: warehouse.stored_table(dbt.this),
         settings,
         policy=str(dbt.config.get("retrain_policy")),
         after_days=int(dbt.config.get("retrain_after_days")),

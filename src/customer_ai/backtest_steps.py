@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from customer_ai import progress, propensity_steps, registry
+from customer_ai import progress, propensity_steps, registry, retrain
 from customer_ai.features import FeatureSpec
 from customer_ai.propensity import TrainingSettings, predict_probability, train_prediction
 
@@ -108,7 +108,6 @@ def training_fingerprint(
     order), the features it may use, the settings, the training code and the libraries' versions. The engine digests
     the examples where they are, so a kept backtest is never read: the examples' record of what they were drawn from
     (inputs_fingerprint) is left out of it, as the same rows drawn again under other rules fit the same."""
-    digest = hashlib.sha256()
     described = {
         "prediction": [name, kind],
         "features": [catalog.names, catalog.categorical],
@@ -117,10 +116,7 @@ def training_fingerprint(
         # the versions the registry row records (scikit-learn, skops, numpy, pandas, ...)
         "libraries": registry.library_versions(),
     }
-    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
-    for path in TRAINING_CODE:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return retrain.fingerprint(described, TRAINING_CODE)
 
 
 def stored_fits(stored: pa.Table | None) -> dict[tuple[str, dt.date], dict]:

@@ -8,9 +8,9 @@ customers or repeat buyers, zero or negative order values, a single customer, no
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from customer_ai import clv
-from customer_ai.retrain import should_retrain
+from customer_ai.retrain import fingerprint, should_retrain
 
 FITS_SCHEMA = pa.schema(
     [
@@ -316,38 +316,39 @@ FIT_CODE = [Path(clv.__file__), Path(__file__)]
 def fit_fingerprint(settings: ClvSettings) -> str:
     """A digest of what a fit depends on besides the histories: the settings that shape it (not the horizon or the
     discount rate, which only the predictions use), the fitting code and the numerical libraries' versions."""
-    digest = hashlib.sha256()
     described = {
         "time_unit": settings.time_unit,
         "min_customers": settings.min_customers,
         "min_repeat_buyers": settings.min_repeat_buyers,
         "libraries": {name: metadata.version(name) for name in ("numpy", "scipy")},
     }
-    digest.update(json.dumps(described, sort_keys=True).encode())
-    for path in FIT_CODE:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return fingerprint(described, FIT_CODE)
 
 
 def kept_fits(
-    stored: pa.Table | None, settings: ClvSettings, policy: str, after_days: int, now: dt.datetime
+    read_stored: Callable[[], pa.Table | None], settings: ClvSettings, policy: str, after_days: int, now: dt.datetime
 ) -> tuple[pa.Table | None, str]:
     """(the previous build's fits, why) when customer_ai__retrain_policy keeps them, else (None, why this build
     fits). Fits are kept only while every one of them is usable and was made under the same settings and code
     (fit_fingerprint): a fit that failed, or one a change made stale, is fitted again whatever the policy. The
     predictions always use the current histories; the kept parameters describe the population as it was on the
-    fits' as_of_date."""
+    fits' as_of_date. `read_stored()`: the previous build's table (None without one), read only when the policy
+    could keep it."""
+    if policy == "always":  # every build fits: nothing stored is read
+        return None, "retrain policy 'always'"
+    stored = read_stored()
     if stored is None or stored.num_rows == 0 or stored.schema.names != FITS_SCHEMA.names:
         return None, "no fits yet"
-    rows = stored.cast(FITS_SCHEMA).to_pylist()
-    if any(row["fit_fingerprint"] != fit_fingerprint(settings) for row in rows):
+    stored = stored.cast(FITS_SCHEMA)
+    rows = stored.to_pylist()
+    if {row["fit_fingerprint"] for row in rows} != {fit_fingerprint(settings)}:
         return None, "the fitting settings or code changed"
     unusable = sorted({row["model_name"] for row in rows if row["status"] not in USABLE_STATUSES})
     if unusable:
         return None, f"the latest fit of {', '.join(unusable)} is not usable"
     fitted_at = min(row["fitted_at"] for row in rows).replace(tzinfo=dt.UTC)
     refit, why = should_retrain(policy, after_days, fitted_at, now, subject="fit")
-    return (None if refit else stored.cast(FITS_SCHEMA)), why
+    return (None if refit else stored), why
 
 
 def models_from_fits(fits: pd.DataFrame) -> tuple[clv.BetaGeoModel | None, clv.GammaGammaModel | None]:

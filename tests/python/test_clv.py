@@ -241,7 +241,7 @@ def test_the_fits_are_kept_while_the_retrain_policy_allows_and_nothing_made_them
 
     def kept(table=stored, policy="older_than", days_later=3.0, **overrides):
         now = NOW + dt.timedelta(days=days_later)
-        return clv_steps.kept_fits(table, clv_settings(**overrides), policy, 7, now)
+        return clv_steps.kept_fits(lambda: table, clv_settings(**overrides), policy, 7, now)
 
     fits, why = kept()
     assert fits is not None and fits.equals(stored), why
@@ -250,6 +250,11 @@ def test_the_fits_are_kept_while_the_retrain_policy_allows_and_nothing_made_them
     # the policy says when to fit again
     assert kept(days_later=7.0) == (None, "latest fit is 7.0 days old (>= 7)")
     assert kept(policy="always") == (None, "retrain policy 'always'")
+
+    def unread():
+        raise AssertionError("the stored fits were read under the policy 'always'")
+
+    assert clv_steps.kept_fits(unread, settings, "always", 7, NOW) == (None, "retrain policy 'always'")
     # so does anything that makes the stored fits stale or unusable, whatever the policy
     assert kept(table=None, policy="never") == (None, "no fits yet")
     assert kept(table=stored.drop_columns(["fit_fingerprint"]), policy="never") == (None, "no fits yet")
