@@ -30,6 +30,7 @@ def model(dbt, session):
                 batch_rows=int(dbt.config.get("scoring_batch_rows")),
                 step=step,
                 columns=backtest_steps.scored_columns(backtest.model),
+                total_rows=backtest.row_count,
             )
         )
     return warehouse.chain(backtest_steps.BACKTEST_SCORES_SCHEMA, results)

@@ -225,6 +225,7 @@ class BacktestToScore:
     backtest_date: dt.date
     model: registry.StoredModel
     fingerprint: str  # scoring_fingerprint of its model and evaluation rows
+    row_count: int  # its evaluation rows, as the engine counted them for the digest
 
     @property
     def where(self) -> str:
@@ -244,7 +245,7 @@ def usable_models(models: pd.DataFrame, evaluation_digests: pd.DataFrame) -> Ite
             fingerprint = scoring_fingerprint(
                 row["training_fingerprint"], digest["row_count"], digest["content_digest"]
             )
-            yield BacktestToScore(*key, registry.StoredModel.from_row(row), fingerprint)
+            yield BacktestToScore(*key, registry.StoredModel.from_row(row), fingerprint, int(digest["row_count"]))
 
 
 def kept_scores(stored: Callable[[str], pa.Table | None], backtest: BacktestToScore) -> pa.Table | None:

@@ -98,14 +98,19 @@ class DuckDBEngine:
         batch_rows: int = 20_000,
         step: str | None = None,
         columns: list[str] | None = None,
+        total_rows: int | None = None,
     ) -> pa.RecordBatchReader:
         """`step` names the work in the progress messages (one per batch: batches done of total, rows, seconds).
-        `columns`: the only columns the function reads (default all), so that the others are never read."""
+        `columns`: the only columns the function reads (default all), so that the others are never read.
+        `total_rows`: the number of rows `where` selects, when the caller knows it; else the progress messages count
+        them first (one more pass over the relation, which costs a join when it is a view)."""
         selected = self._select(relation, columns, where, order_by)
 
         def batches() -> Iterator[pa.RecordBatch]:
             # opened only when the result is read: DuckDB runs one query at a time per connection
-            total = selected.aggregate("count(*)").fetchall()[0][0] if step else None
+            total = total_rows
+            if step and total is None:
+                total = selected.aggregate("count(*)").fetchall()[0][0]
             frames = (table.to_pandas() for table in exact_batches(selected.to_arrow_reader(batch_rows), batch_rows))
             if step:
                 frames = progress.batches(step, frames, total, batch_rows, len)
@@ -198,9 +203,10 @@ class SparkEngine:
         batch_rows: int = 20_000,
         step: str | None = None,
         columns: list[str] | None = None,
+        total_rows: int | None = None,
     ) -> Any:
         """On the executors: `step` is logged once here; per-batch progress is in Spark's own task log. `columns`: the
-        only columns the function reads (default all)."""
+        only columns the function reads (default all). `total_rows`: unused (Spark counts nothing for progress)."""
         from pyspark.sql.pandas.types import from_arrow_schema
 
         if step:

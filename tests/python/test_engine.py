@@ -10,16 +10,18 @@ from customer_ai import engine
 SCHEMA = pa.schema([("rows", pa.int64()), ("first", pa.int64())])
 
 
+def sizes(frames):
+    """A batch function that records each batch's row count and first n."""
+    for frame in frames:
+        yield pa.RecordBatch.from_pylist([{"rows": len(frame), "first": int(frame["n"].iloc[0])}], schema=SCHEMA)
+
+
 def test_batches_have_exactly_the_rows_asked_for_across_row_groups():
     """DuckDB's reader also ends a batch at each row group (122,880 rows): the map re-cuts the stream, so every
     batch but the last has batch_rows rows, the count the progress messages announce, and no row is lost."""
     session = duckdb.connect()
     session.execute("create table numbers as select range as n from range(300000)")
     warehouse = engine.of(session)
-
-    def sizes(frames):
-        for frame in frames:
-            yield pa.RecordBatch.from_pylist([{"rows": len(frame), "first": int(frame["n"].iloc[0])}], schema=SCHEMA)
 
     result = warehouse.map_batches(session.table("numbers"), sizes, SCHEMA, order_by="n", batch_rows=20_000)
     batches = pa.Table.from_batches(list(result), schema=SCHEMA).to_pylist()
@@ -28,6 +30,24 @@ def test_batches_have_exactly_the_rows_asked_for_across_row_groups():
 
     odd = warehouse.map_batches(session.table("numbers"), sizes, SCHEMA, order_by="n", batch_rows=70_001)
     assert [b["rows"] for b in pa.Table.from_batches(list(odd), schema=SCHEMA).to_pylist()] == [70_001] * 4 + [19_996]
+
+
+def test_the_progress_of_a_batch_map_takes_a_known_row_count_instead_of_counting(capsys):
+    """A caller that knows how many rows it maps (the backtest scores, from the evaluation rows' digests) spares the
+    count: over a view that is a join evaluated once more."""
+    session = duckdb.connect()
+    session.execute("create table numbers as select range as n from range(50000)")
+    warehouse = engine.of(session)
+
+    def last_message(**given):
+        result = warehouse.map_batches(session.table("numbers"), sizes, SCHEMA, order_by="n", step="numbers", **given)
+        assert sum(batch["rows"] for batch in pa.Table.from_batches(list(result)).to_pylist()) == 50_000
+        return capsys.readouterr().out.strip().splitlines()[-1]
+
+    # counted: the messages announce the 50,000 rows
+    assert "numbers: batch 3/3, 50,000 of 50,000 rows, " in last_message()
+    # given: the messages announce what the caller said, which here is deliberately not the count
+    assert "numbers: batch 3/5, 50,000 of 90,000 rows, " in last_message(total_rows=90_000)
 
 
 def test_content_digests_see_every_value_and_no_order():
