@@ -72,12 +72,13 @@ lint: setup
 	$(BIN)/ruff format --check src tests scripts
 
 # Two pytest workers (pytest-xdist): most of a test's time is dbt parsing its project, on one core, so two tests at
-# once keep both cores busy. --dist loadscope keeps a module's tests (and its module-scoped warehouse) on one worker.
-# PYTEST_WORKERS=0 runs them in this process, one at a time. The slowest tests are listed at the end.
+# once keep both cores busy. --dist loadscope keeps a module's tests (and its module-scoped warehouse) on one worker;
+# --no-loadscope-reorder hands the modules out in collection order, where tests/python/conftest.py puts the long
+# ones first. PYTEST_WORKERS=0 runs them in this process, one at a time. The slowest tests are listed at the end.
 PYTEST_WORKERS ?= 2
 pytest: setup setup-spark setup-browser setup-duckdb1
 	CUSTOMER_AI_SPARK_VENV=$(abspath $(SPARK_VENV)) CUSTOMER_AI_DUCKDB1_PYTHON=$(abspath $(DUCKDB1_VENV))/bin/python \
-		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=20
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder --durations=20
 
 # A full build of the small ci target from scratch: every model, data test and unit test.
 dbt-ci: setup

@@ -16,6 +16,24 @@ import yaml
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
+# The modules that take minutes (dbt builds, Spark), longest first. `make test` runs two xdist workers that take
+# whole modules (--dist loadscope) in collection order (--no-loadscope-reorder): handing out the long ones first
+# lets the short ones fill the gaps, so that both workers end together instead of one finishing a long module alone.
+LONG_MODULES = (
+    "test_snapshot_incremental",
+    "test_cross_engine",
+    "test_pipeline_dbt",
+    "test_staging",
+    "test_daily_refresh",
+    "test_trust",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long modules first, in LONG_MODULES order; the others after them, as collected."""
+    rank = {name: position for position, name in enumerate(LONG_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(LONG_MODULES)))
+
 
 @functools.cache
 def project_vars() -> dict:
